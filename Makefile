@@ -1,0 +1,52 @@
+# Frontline — the two commands a newcomer needs are `make demo` and `make test`.
+# Everything else is here for developers and CI.
+
+GO          ?= go
+CHDB_VER    ?= 26.5.3
+CHDB_CACHE  ?= $(CURDIR)/.cache/chdb
+CHDB_LIB    ?= $(CHDB_CACHE)/libchdb.so
+BIN         ?= bin/frontline
+TEST_FLAGS  ?= -count=1 -timeout 30m
+
+# The embedded ClickHouse (chDB) is loaded from this path by every binary and test.
+export CHDB_LIB_PATH := $(CHDB_LIB)
+
+.PHONY: all build demo test bench chdb lint fmt vet clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/frontline
+
+## chdb: fetch libchdb.so (npm package @chdb/lib-linux-x64-gnu) into a git-ignored cache and check that it loads.
+chdb: $(CHDB_LIB)
+
+$(CHDB_LIB):
+	@mkdir -p $(CHDB_CACHE)
+	@echo "fetching the embedded ClickHouse library (@chdb/lib-linux-x64-gnu@$(CHDB_VER), ~170 MB download, ~560 MB unpacked)…"
+	cd $(CHDB_CACHE) && npm pack --silent @chdb/lib-linux-x64-gnu@$(CHDB_VER) >/dev/null
+	tar -xzf $(CHDB_CACHE)/chdb-lib-linux-x64-gnu-$(CHDB_VER).tgz -C $(CHDB_CACHE) --strip-components=1 package/libchdb.so
+	rm -f $(CHDB_CACHE)/chdb-lib-linux-x64-gnu-$(CHDB_VER).tgz
+	CHDB_LIB_PATH=$@ $(GO) run ./internal/chdblib/verify || (rm -f $@ && false)
+
+## demo: the embedded end-to-end run (in-process Kafka + chDB + collector + aggregator + simulator).
+demo: chdb build
+	./$(BIN) demo --data ./data --out ./out
+
+## test: every test, with the embedded ClickHouse and Kafka (they fail loudly when missing).
+test: chdb
+	$(GO) vet ./...
+	$(GO) test $(TEST_FLAGS) ./...
+
+## bench: benchmarks as ratios against baselines measured in the same run; writes BENCHMARKS.md.
+bench: chdb build
+	$(GO) run ./internal/benchreport -out BENCHMARKS.md
+
+lint: fmt vet
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+vet:
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin out
