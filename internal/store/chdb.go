@@ -176,4 +176,3 @@ func (e *Embedded) Insert(ctx context.Context, b *Block) error {
 	_, err := e.run(ctx, string(buf), nil, "TSV")
 	return err
 }
-
