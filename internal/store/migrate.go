@@ -21,6 +21,9 @@ type SchemaOptions struct {
 	Cluster string
 	// RawTTLDays drops raw events older than this many days; 0 keeps them. Default 0.
 	RawTTLDays int
+	// DedupDays forgets claimed event ids after this many days; 0 keeps them
+	// (a duplicate is then detected however late it comes). Default 0.
+	DedupDays int
 	// DedupWindow is non_replicated_deduplication_window: how many recent
 	// insert tokens each table remembers. Default 10000.
 	DedupWindow int
@@ -61,7 +64,7 @@ func Migrations(o SchemaOptions) ([]Migration, error) {
 			return fmt.Sprintf("TTL toDateTime(%s) + INTERVAL %d DAY", col, o.RawTTLDays)
 		},
 	}
-	data := map[string]any{"OnCluster": onCluster, "DedupWindow": o.DedupWindow, "RawTTLDays": o.RawTTLDays}
+	data := map[string]any{"OnCluster": onCluster, "DedupWindow": o.DedupWindow, "RawTTLDays": o.RawTTLDays, "DedupDays": o.DedupDays}
 	var out []Migration
 	for _, n := range names {
 		base := strings.TrimPrefix(n, "migrations/")

@@ -112,6 +112,17 @@ func paramString(v any) (string, error) {
 		return "0", nil
 	case time.Duration:
 		return strconv.FormatFloat(x.Seconds(), 'g', -1, 64), nil
+	case []string:
+		var b strings.Builder
+		b.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(quote(e))
+		}
+		b.WriteByte(']')
+		return b.String(), nil
 	}
 	return "", fmt.Errorf("unsupported parameter type %T", v)
 }

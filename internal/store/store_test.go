@@ -101,3 +101,14 @@ func TestMissingLibraryMessage(t *testing.T) {
 		t.Fatalf("want the make chdb instruction and no panic, got:\n%s", out)
 	}
 }
+
+func TestArrayParam(t *testing.T) {
+	s := storetest.New(t)
+	type row struct {
+		N int `json:"n"`
+	}
+	got, err := store.QueryOne[row](context.Background(), s, "SELECT length({ids:Array(String)}) AS n", store.Params{"ids": []string{"a'b", "c\\d", "e\nf"}})
+	if err != nil || got.N != 3 {
+		t.Fatalf("got %+v, %v; want 3", got, err)
+	}
+}

@@ -5,13 +5,17 @@
 -- ids up here and drops those claimed by another batch (a producer duplicate):
 -- the first valid event with an id wins. token is the claiming batch, so a
 -- batch re-sent after a crash does not mistake its own ids for duplicates.
+-- With dedup_days set, ids older than that are forgotten (a bound on lookup
+-- cost for very large installations); by default they are kept.
 CREATE TABLE IF NOT EXISTS event_ids {{.OnCluster}} (
     event_id     String,
     type         LowCardinality(String),
     token        String,
     ingested_at  DateTime DEFAULT now()
-) ENGINE = {{engine "ReplacingMergeTree"}}
+) ENGINE = {{engine "MergeTree"}}
+PARTITION BY toYYYYMM(ingested_at)
 ORDER BY event_id
+{{if .DedupDays}}TTL ingested_at + INTERVAL {{.DedupDays}} DAY{{end}}
 SETTINGS non_replicated_deduplication_window = {{.DedupWindow}};
 
 -- ingest_state: per consumer group and partition, the offset ranges of batches.
