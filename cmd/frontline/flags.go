@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -85,25 +86,43 @@ func addStoreFlags(fs *flag.FlagSet) *storeFlags {
 	return f
 }
 
+// connect opens the store without touching the schema.
+func (f *storeFlags) connect(ctx context.Context) (store.Store, error) {
+	if f.dsn != "" {
+		s, err := store.OpenServer(ctx, f.dsn)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+	s, err := store.OpenEmbedded(f.data, f.database)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
 // open connects to the store and applies pending migrations.
 func (f *storeFlags) open(ctx context.Context) (store.Store, error) {
-	var s store.Store
-	if f.dsn != "" {
-		srv, err := store.OpenServer(ctx, f.dsn)
-		if err != nil {
-			return nil, err
-		}
-		s = srv
-	} else {
-		e, err := store.OpenEmbedded(f.data, f.database)
-		if err != nil {
-			return nil, err
-		}
-		s = e
+	s, err := f.connect(ctx)
+	if err != nil {
+		return nil, err
 	}
 	if _, err := store.Migrate(ctx, s, store.SchemaOptions{RawTTLDays: f.ttlDays}); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// parseTime reads an RFC 3339 timestamp or a date (midnight UTC), the two
+// forms every --from, --to, --date and --start flag accepts.
+func parseTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("cannot parse time %q: want RFC 3339 (2026-11-02T09:00:00Z) or a date (2026-11-02)", s)
 }
