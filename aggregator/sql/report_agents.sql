@@ -1,0 +1,64 @@
+-- report_agents: the "agents" section of kpis.md, one row.
+-- An agent's state lasts from its event until the agent's next state event
+-- (or `to`); the state at `from` is the last one before `from`. occupancy =
+-- busy + wrap over available + busy + wrap; staffed_hours = time not
+-- logged_out; both within [from, to). An agent is on the roster at T when its
+-- latest roster change before T is `joined`; turnover_rate = leavers in the
+-- window over the mean headcount at `from` and at `to`. aht_new_sec and
+-- aht_tenured_sec split the answered calls of the window (as in report_calls)
+-- by the agent's tenure at answered_at (since its first `joined`) against
+-- tenure_new; agents never joined are in neither. States and roster are
+-- centre-wide; the queue filter only selects the calls of the AHT split.
+-- Parameters: from, to, tenure_new (seconds), queue ('' = all).
+WITH
+toUnixTimestamp64Milli({from:DateTime64(3, 'UTC')}) AS from_ms,
+toUnixTimestamp64Milli({to:DateTime64(3, 'UTC')}) AS to_ms,
+states AS (
+    SELECT
+        state,
+        toUnixTimestamp64Milli(at) AS start_ms,
+        leadInFrame(toNullable(toUnixTimestamp64Milli(at))) OVER (
+            PARTITION BY agent_id ORDER BY at, event_id
+            ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS next_ms
+    FROM agent_states
+    WHERE at < {to:DateTime64(3, 'UTC')}
+),
+spans AS (
+    SELECT
+        state,
+        greatest(least(coalesce(next_ms, to_ms), to_ms) - greatest(start_ms, from_ms), 0) / 1000 AS dur
+    FROM states
+),
+roster AS (
+    SELECT
+        agent_id,
+        argMaxIf(change, at, at < {from:DateTime64(3, 'UTC')}) = 'joined' AS on_at_from,
+        argMaxIf(change, at, at < {to:DateTime64(3, 'UTC')}) = 'joined' AS on_at_to,
+        countIf(change = 'left' AND at >= {from:DateTime64(3, 'UTC')} AND at < {to:DateTime64(3, 'UTC')}) AS left_in_window,
+        minIf(at, change = 'joined') AS first_joined,
+        countIf(change = 'joined') AS joins
+    FROM agent_roster
+    WHERE at < {to:DateTime64(3, 'UTC')}
+    GROUP BY agent_id
+),
+handled AS (
+    SELECT
+        talk_sec + hold_sec + wrap_sec AS handle,
+        (toUnixTimestamp64Milli(assumeNotNull(c.answered_at)) - toUnixTimestamp64Milli(r.first_joined)) / 1000 AS tenure
+    FROM calls AS c
+    INNER JOIN (SELECT agent_id, first_joined FROM roster WHERE joins > 0) AS r ON r.agent_id = c.agent_id
+    WHERE c.direction = 'inbound' AND c.answered_at IS NOT NULL
+      AND c.queued_at >= {from:DateTime64(3, 'UTC')} AND c.queued_at < {to:DateTime64(3, 'UTC')}
+      AND ({queue:String} = '' OR c.queue = {queue:String})
+)
+SELECT
+    (SELECT if(sumIf(dur, state IN ('available', 'busy', 'wrap')) = 0, NULL,
+               sumIf(dur, state IN ('busy', 'wrap')) / sumIf(dur, state IN ('available', 'busy', 'wrap')))
+       FROM spans) AS occupancy,
+    (SELECT sumIf(dur, state != 'logged_out') / 3600 FROM spans) AS staffed_hours,
+    (SELECT countIf(on_at_to) FROM roster) AS headcount,
+    (SELECT sum(left_in_window) FROM roster) AS leavers,
+    (SELECT if(countIf(on_at_from) + countIf(on_at_to) = 0, NULL,
+               sum(left_in_window) / ((countIf(on_at_from) + countIf(on_at_to)) / 2)) FROM roster) AS turnover_rate,
+    (SELECT avgOrNullIf(handle, tenure < {tenure_new:Float64}) FROM handled) AS aht_new_sec,
+    (SELECT avgOrNullIf(handle, tenure >= {tenure_new:Float64}) FROM handled) AS aht_tenured_sec

@@ -1,0 +1,37 @@
+-- report_calls: the "calls" section of kpis.md, one row.
+-- Inbound calls with queued_at in [from, to); outbound calls with ended_at in
+-- the window. wait = (answered_at, else ended_at) − queued_at. A call that is
+-- not answered is a short abandon below short_abandon seconds, an abandon at
+-- or above it; offered = answered + abandoned. Rates and means are NULL when
+-- their denominator is zero.
+-- Parameters: from, to, sl_threshold, short_abandon (seconds), queue ('' = all).
+WITH inbound AS (
+    SELECT
+        answered_at IS NOT NULL AS is_answered,
+        (toUnixTimestamp64Milli(coalesce(answered_at, ended_at))
+            - toUnixTimestamp64Milli(assumeNotNull(queued_at))) / 1000 AS wait,
+        NOT is_answered AND wait < {short_abandon:Float64} AS is_short,
+        NOT is_answered AND wait >= {short_abandon:Float64} AS is_abandoned,
+        talk_sec + hold_sec + wrap_sec AS handle,
+        transferred AS is_transferred
+    FROM calls
+    WHERE direction = 'inbound'
+      AND queued_at >= {from:DateTime64(3, 'UTC')} AND queued_at < {to:DateTime64(3, 'UTC')}
+      AND ({queue:String} = '' OR queue = {queue:String})
+)
+SELECT
+    countIf(is_answered) + countIf(is_abandoned) AS offered,
+    countIf(is_answered) AS answered,
+    countIf(is_abandoned) AS abandoned,
+    countIf(is_short) AS short_abandoned,
+    (SELECT count() FROM calls
+      WHERE direction = 'outbound'
+        AND ended_at >= {from:DateTime64(3, 'UTC')} AND ended_at < {to:DateTime64(3, 'UTC')}
+        AND ({queue:String} = '' OR queue = {queue:String})) AS outbound,
+    if(offered = 0, NULL, countIf(is_answered AND wait <= {sl_threshold:Float64}) / offered) AS service_level,
+    if(offered = 0, NULL, abandoned / offered) AS abandon_rate,
+    avgOrNullIf(wait, is_answered) AS asa_sec,
+    quantileExactInclusiveOrNullIf(0.9)(wait, is_answered) AS wait_p90_sec,
+    avgOrNullIf(handle, is_answered) AS aht_sec,
+    if(answered = 0, NULL, countIf(is_answered AND is_transferred) / answered) AS transfer_rate
+FROM inbound
