@@ -14,7 +14,7 @@ import (
 // reportSQL holds the KPI queries of the report and the drill-down lists:
 // one named file per section, each the only definition of its KPIs.
 //
-//go:embed sql/report_*.sql
+//go:embed sql/report_*.sql sql/list_*.sql
 var reportSQL embed.FS
 
 // ErrEmptyWindow is returned for a window whose `to` is not after `from`.

@@ -1,0 +1,38 @@
+package aggregator
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/frontline-oss/frontline/internal/store/storetest"
+)
+
+// The text summary of the basic scenario fits one screen, keeps the
+// manager's groups and marks the breaches.
+func TestWriteText(t *testing.T) {
+	dir := filepath.Join(scenarios, "basic")
+	s := storetest.New(t)
+	loadFile(t, s, filepath.Join(dir, "events.jsonl"))
+	from, to := readWindow(t, dir)
+	r, err := BuildReport(context.Background(), s, from, to, "", Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := r.WriteText(&b, DefaultTargets()); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	t.Log("\n" + out)
+	if n := strings.Count(out, "\n"); n > 60 {
+		t.Errorf("%d lines: not one screen", n)
+	}
+	for _, want := range []string{"SERVICE", "BACKLOG", "HANDLE TIME", "PEOPLE", "CHURN & REVENUE",
+		"Service level (≤ 20s)", "82.4%", "billing: SL (6 offered)", "66.7%", "BREACH"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q", want)
+		}
+	}
+}
