@@ -1,0 +1,308 @@
+package erlang
+
+import (
+	"container/heap"
+	"fmt"
+	"math"
+)
+
+// RequiredAgents answers the planner's main question: how many agents does
+// this interval need? It is the smallest n with service level ≥ o.Target and
+// occupancy ≤ o.MaxOccupancy (and, under Erlang A, abandon probability ≤
+// o.MaxAbandon when set); under Erlang C n must also exceed the traffic A.
+// Zero calls need zero agents.
+//
+// Erlang C walks n upward from max(⌊A⌋+1, ⌈A/max_occupancy⌉) carrying the
+// Erlang B recursion, so the whole search is O(n). Erlang A starts from the
+// Erlang C answer and gallops then bisects (service level rises and abandon
+// probability falls with n).
+func RequiredAgents(l Load, o Options) (Result, error) {
+	o = o.withDefaults()
+	if err := validate(l, o); err != nil {
+		return Result{}, err
+	}
+	a := Traffic(l.Calls, l.AHTSec, o.IntervalSec)
+	n, st, err := requiredC(a, l.AHTSec, o)
+	if err != nil {
+		return Result{}, err
+	}
+	if o.PatienceSec > 0 {
+		n, st, err = requiredA(a, l.AHTSec, n, o)
+		if err != nil {
+			return Result{}, err
+		}
+	}
+	return result(o, a, n, st), nil
+}
+
+// ServiceLevelWith answers the inverse question: with n agents on the
+// phones, what service level, ASA, occupancy and abandon probability does
+// the interval get? Under Erlang C, n ≤ A is reported as unstable
+// (Result.Stable false, ServiceLevel 0, ASASec +Inf) rather than an error,
+// because "you are short" is the answer a planner needs.
+func ServiceLevelWith(n int, l Load, o Options) (Result, error) {
+	o = o.withDefaults()
+	if err := validate(l, o); err != nil {
+		return Result{}, err
+	}
+	if n < 1 {
+		return Result{}, fmt.Errorf("%w: agents %d must be at least 1", ErrInvalid, n)
+	}
+	a := Traffic(l.Calls, l.AHTSec, o.IntervalSec)
+	st, err := eval(n, a, l.AHTSec, o)
+	if err != nil {
+		return Result{}, err
+	}
+	return result(o, a, n, st), nil
+}
+
+// Budget answers "we have nTotal agents for these intervals: where do they
+// go, and what service level does each interval get?". It hands out agents
+// one at a time to the interval where the next agent answers the most
+// additional calls within the threshold (calls × Δ service level). Under
+// Erlang C an interval gains nothing until it has more agents than its
+// traffic, so that first step is weighed as one block (gain per agent of
+// the block). This greedy rule is optimal when each interval's answered
+// calls are concave in n, which holds past the first stable n.
+//
+// nTotal counts agents on the phones (shrinkage is applied per interval to
+// Result.AgentsWithShrinkage only). Agents that can raise no interval's
+// service level (every interval near 100 %, or too few left to stabilise
+// one) still go somewhere: to the interval with the highest occupancy. The
+// results are in the order of loads; Agents sum to nTotal.
+func Budget(nTotal int, loads []Load, o Options) ([]Result, error) {
+	o = o.withDefaults()
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	if nTotal < 0 {
+		return nil, fmt.Errorf("%w: agent budget %d is negative", ErrInvalid, nTotal)
+	}
+	for i, l := range loads {
+		if err := l.validate(); err != nil {
+			return nil, fmt.Errorf("interval %d: %w", i, err)
+		}
+	}
+	ivs := make([]budgetInterval, len(loads))
+	h := &stepHeap{}
+	for i, l := range loads {
+		ivs[i] = budgetInterval{a: Traffic(l.Calls, l.AHTSec, o.IntervalSec), aht: l.AHTSec, calls: l.Calls}
+		st, err := eval(0, ivs[i].a, l.AHTSec, o)
+		if err != nil {
+			return nil, err
+		}
+		ivs[i].st = st
+	}
+	left := nTotal
+	push := func(i int) error {
+		iv := &ivs[i]
+		if iv.a == 0 {
+			return nil
+		}
+		k := 1
+		if o.PatienceSec == 0 && float64(iv.n) <= iv.a {
+			k = int(math.Floor(iv.a)) + 1 - iv.n
+		}
+		if k > left {
+			return nil
+		}
+		st, err := eval(iv.n+k, iv.a, iv.aht, o)
+		if err != nil {
+			return err
+		}
+		gain := iv.calls * (st.sl - iv.st.sl) / float64(k)
+		if gain > 0 {
+			heap.Push(h, step{interval: i, agents: k, gain: gain, st: st})
+		}
+		return nil
+	}
+	for i := range ivs {
+		if err := push(i); err != nil {
+			return nil, err
+		}
+	}
+	for left > 0 && h.Len() > 0 {
+		s := heap.Pop(h).(step)
+		if s.agents > left {
+			continue // a block that no longer fits
+		}
+		iv := &ivs[s.interval]
+		iv.n += s.agents
+		iv.st = s.st
+		left -= s.agents
+		if err := push(s.interval); err != nil {
+			return nil, err
+		}
+	}
+	for ; left > 0 && len(ivs) > 0; left-- {
+		busiest := 0
+		for i := range ivs {
+			if ivs[i].load() > ivs[busiest].load() {
+				busiest = i
+			}
+		}
+		iv := &ivs[busiest]
+		iv.n++
+		st, err := eval(iv.n, iv.a, iv.aht, o)
+		if err != nil {
+			return nil, err
+		}
+		iv.st = st
+	}
+	out := make([]Result, len(ivs))
+	for i, iv := range ivs {
+		out[i] = result(o, iv.a, iv.n, iv.st)
+	}
+	return out, nil
+}
+
+type budgetInterval struct {
+	a, aht, calls float64
+	n             int
+	st            queueStats
+}
+
+// load is the traffic per agent, +Inf with no agents.
+func (b budgetInterval) load() float64 {
+	if b.a == 0 {
+		return 0
+	}
+	return b.a / float64(b.n)
+}
+
+// step is one candidate allocation: agents more for interval, gaining
+// gain answered-within-threshold calls per agent.
+type step struct {
+	interval, agents int
+	gain             float64
+	st               queueStats
+}
+
+type stepHeap []step
+
+func (h stepHeap) Len() int { return len(h) }
+func (h stepHeap) Less(i, j int) bool {
+	if h[i].gain != h[j].gain {
+		return h[i].gain > h[j].gain
+	}
+	return h[i].interval < h[j].interval
+}
+func (h stepHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *stepHeap) Push(x any)   { *h = append(*h, x.(step)) }
+func (h *stepHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// requiredA searches the Erlang A answer from the Erlang C answer nC:
+// gallop down (or up) until the feasibility changes, then bisect.
+func requiredA(a, aht float64, nC int, o Options) (int, queueStats, error) {
+	if a == 0 {
+		return 0, queueStats{sl: 1, stable: true}, nil
+	}
+	// Service level ≤ answered fraction ≤ n/A, so no n below target·A
+	// can do.
+	floor := max(1, int(math.Ceil(o.Target*a-1e-9)))
+	ok := func(n int) (bool, queueStats, error) {
+		if n < floor {
+			return false, queueStats{}, nil
+		}
+		st, err := evalA(n, a, aht, o.PatienceSec, o.ThresholdSec)
+		if err != nil {
+			return false, st, err
+		}
+		return st.sl >= o.Target && st.occupancy <= o.MaxOccupancy &&
+			(o.MaxAbandon == 0 || st.abandon <= o.MaxAbandon), st, nil
+	}
+	good, st, err := ok(nC)
+	if err != nil {
+		return 0, st, err
+	}
+	lo, hi, hiSt := 0, 0, queueStats{} // lo fails, hi meets the targets
+	limit := searchLimit(a)
+	if good {
+		hi, hiSt = nC, st
+		for d := 1; ; d *= 2 {
+			n := hi - d
+			good, st, err := ok(n)
+			if err != nil {
+				return 0, st, err
+			}
+			if !good {
+				lo = max(n, 0)
+				break
+			}
+			hi, hiSt = n, st
+		}
+	} else {
+		lo = nC
+		for d := 1; ; d *= 2 {
+			n := lo + d
+			if n > limit {
+				return 0, queueStats{}, errNoSolution(a, o)
+			}
+			good, st, err := ok(n)
+			if err != nil {
+				return 0, st, err
+			}
+			if good {
+				hi, hiSt = n, st
+				break
+			}
+			lo = n
+		}
+	}
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		good, st, err := ok(mid)
+		if err != nil {
+			return 0, st, err
+		}
+		if good {
+			hi, hiSt = mid, st
+		} else {
+			lo = mid
+		}
+	}
+	return hi, hiSt, nil
+}
+
+// eval is the model the options select, with n agents.
+func eval(n int, a, aht float64, o Options) (queueStats, error) {
+	if o.PatienceSec > 0 {
+		return evalA(n, a, aht, o.PatienceSec, o.ThresholdSec)
+	}
+	return evalC(n, a, aht, o.ThresholdSec), nil
+}
+
+func validate(l Load, o Options) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	return l.validate()
+}
+
+func result(o Options, a float64, n int, st queueStats) Result {
+	r := Result{
+		Model:               ErlangCModel,
+		TrafficErlangs:      a,
+		Agents:              n,
+		AgentsWithShrinkage: withShrinkage(n, o.Shrinkage),
+		ServiceLevel:        st.sl,
+		ASASec:              st.asa,
+		Occupancy:           st.occupancy,
+		WaitProbability:     st.wait,
+		AbandonProbability:  st.abandon,
+		Stable:              st.stable,
+	}
+	if o.PatienceSec > 0 {
+		r.Model = ErlangAModel
+	}
+	return r
+}
+
+func errNoSolution(a float64, o Options) error {
+	return fmt.Errorf("%w: service level %v within %v s at %.6g Erlangs", ErrNoSolution, o.Target, o.ThresholdSec, a)
+}
