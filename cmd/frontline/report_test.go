@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/frontline-oss/frontline/aggregator/reporttest"
+	"github.com/frontline-oss/frontline/internal/store"
+	"github.com/frontline-oss/frontline/internal/store/storetest"
+)
+
+// run runs one frontline command as the binary would and returns its output.
+func runFrontline(t *testing.T, name string, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	old := stdout
+	stdout = &out
+	defer func() { stdout = old }()
+	c, ok := commands[name]
+	if !ok {
+		t.Fatalf("no command %q", name)
+	}
+	err := runCommand(context.Background(), c, args)
+	return out.String(), err
+}
+
+// The promise of the README: replay a scenario, then `report --format json`
+// for its window prints its expected.json; text, lists and targets work on
+// the same data.
+func TestReportCommand(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "scenarios", "basic")
+	data := storetest.DataDir(t)
+	db := fmt.Sprintf("report_cmd_%d", time.Now().UnixNano())
+	t.Cleanup(func() {
+		s, err := store.OpenEmbedded(data, db)
+		if err == nil {
+			_ = s.Exec(context.Background(), "DROP DATABASE IF EXISTS `"+db+"`", nil)
+			s.Close()
+		}
+	})
+	dataFlags := []string{"--data", data, "--database", db}
+	if _, err := runFrontline(t, "replay", append(dataFlags, filepath.Join(dir, "events.jsonl"))...); err != nil {
+		t.Fatal(err)
+	}
+	w, err := os.ReadFile(filepath.Join(dir, "window"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	win := strings.Fields(string(w))
+	window := append(append([]string{}, dataFlags...), "--from", win[0], "--to", win[1])
+
+	got, err := runFrontline(t, "report", append(window, "--format", "json")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join(dir, "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reporttest.Compare(t, []byte(got), want)
+
+	// A date is midnight UTC: the same window as the RFC 3339 one.
+	byDate, err := runFrontline(t, "report", append(dataFlags, "--from", win[0][:10], "--to", win[1][:10], "--format", "json")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reporttest.Compare(t, []byte(byDate), want)
+
+	// Targets from the config: billing's own service-level target.
+	cfg := filepath.Join(t.TempDir(), "frontline.yaml")
+	if err := os.WriteFile(cfg, []byte("targets:\n  default: {service_level: 0.8}\n  billing: {service_level: 0.5, max_abandon_rate: 0.2}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text, err := runFrontline(t, "report", append(window, "--config", cfg)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"SERVICE", "BACKLOG", "HANDLE TIME", "PEOPLE", "CHURN & REVENUE"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text report lacks %q:\n%s", want, text)
+		}
+	}
+	if line := lineWith(text, "billing: SL"); !strings.Contains(line, "≥ 50.0%") || !strings.HasSuffix(strings.TrimSpace(line), "ok") {
+		t.Errorf("billing judged against the default target: %q", line)
+	}
+
+	abandoned, err := runFrontline(t, "report", append(window, "--list", "abandoned", "--format", "csv")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "queue,call_id,customer_id,queued_at,wait_sec\nbilling,call-80,cust-1-49,2026-10-03T18:31:56Z,5.083\n"; abandoned != want {
+		t.Errorf("abandoned csv = %q, want %q", abandoned, want)
+	}
+	overdue, err := runFrontline(t, "report", append(window, "--list", "overdue-callbacks", "--format", "json")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(overdue, `"callback_id"`); n != 6 {
+		t.Errorf("%d overdue callbacks, the report counts 6:\n%s", n, overdue)
+	}
+	late, err := runFrontline(t, "report", append(window, "--list", "late-emails")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(late, "em-105") {
+		t.Errorf("late e-mails lack em-105:\n%s", late)
+	}
+}
+
+func lineWith(text, s string) string {
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	return ""
+}
+
+// Bad flags are usage errors (exit code 2) that quote the input.
+func TestReportUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{},
+		{"--from", "2026-10-03", "--to", "yesterday"},
+		{"--from", "2026-10-04", "--to", "2026-10-03"},
+		{"--from", "2026-10-03", "--to", "2026-10-04", "--format", "csv"},
+		{"--from", "2026-10-03", "--to", "2026-10-04", "--list", "everything"},
+	} {
+		_, err := runFrontline(t, "report", args...)
+		if !errors.Is(err, errUsage) {
+			t.Errorf("report %q: %v, want a usage error", args, err)
+		}
+	}
+}
