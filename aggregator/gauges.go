@@ -1,0 +1,161 @@
+package aggregator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/frontline-oss/frontline/internal/store"
+)
+
+// GaugeWindow is the span of the rate gauges (service level, abandon rate,
+// ASA): the 30 minutes ending at each run.
+const GaugeWindow = 30 * time.Minute
+
+// gaugeMetrics are the aggregator's metrics, registered on the injected
+// Registerer. The names are a contract with the alert rules and dashboards
+// (dashboards/, deploy/): change them only together.
+//
+// A rate gauge of a queue with nothing to divide by in the last 30 minutes
+// (no offered call for service level and abandon rate, no answered call for
+// ASA) is absent, not NaN: an alert such as
+// `frontline_service_level_30m < 0.8` then simply has no series for an idle
+// queue, a pending `for: 30m` alert resets, and sum/avg across queues are not
+// poisoned by NaN. Backlog gauges are always present for every queue that
+// ever had a callback or an e-mail (0 when drained).
+type gaugeMetrics struct {
+	callbacksOpen     *prometheus.GaugeVec
+	callbacksOverdue  *prometheus.GaugeVec
+	callbackOldestAge *prometheus.GaugeVec
+	serviceLevel      *prometheus.GaugeVec
+	abandonRate       *prometheus.GaugeVec
+	asa               *prometheus.GaugeVec
+	emailBacklog      *prometheus.GaugeVec
+	emailOldestAge    *prometheus.GaugeVec
+	lastRun           prometheus.Gauge
+	runDuration       prometheus.Histogram
+	errors            prometheus.Counter
+}
+
+func newGaugeMetrics(r prometheus.Registerer) *gaugeMetrics {
+	vec := func(name, help string) *prometheus.GaugeVec {
+		return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, []string{"queue"})
+	}
+	m := &gaugeMetrics{
+		callbacksOpen: vec("frontline_callbacks_open",
+			"Callbacks requested and neither completed (reached) nor cancelled, per queue."),
+		callbacksOverdue: vec("frontline_callbacks_overdue",
+			"Open callbacks past their due time, per queue."),
+		callbackOldestAge: vec("frontline_callback_oldest_open_age_seconds",
+			"Age of the oldest open callback since it was requested, per queue (0 when none is open)."),
+		serviceLevel: vec("frontline_service_level_30m",
+			"Share of calls offered in the last 30 min answered within the service-level threshold (absent when none was offered)."),
+		abandonRate: vec("frontline_abandon_rate_30m",
+			"Share of calls offered in the last 30 min that were abandoned (absent when none was offered)."),
+		asa: vec("frontline_asa_seconds_30m",
+			"Mean wait of calls answered among those queued in the last 30 min (absent when none was answered)."),
+		emailBacklog: vec("frontline_email_backlog",
+			"E-mails received and not replied to yet, per queue."),
+		emailOldestAge: vec("frontline_email_backlog_oldest_age_seconds",
+			"Age of the oldest unreplied e-mail, per queue (0 when none)."),
+		lastRun: prometheus.NewGauge(prometheus.GaugeOpts{Name: "frontline_aggregator_last_run_timestamp_seconds",
+			Help: "When the last successful aggregator run was (its now), in Unix seconds."}),
+		runDuration: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "frontline_aggregator_run_duration_seconds",
+			Help: "Duration of aggregator runs (jobs and gauges).", Buckets: prometheus.ExponentialBuckets(0.01, 2, 12)}),
+		errors: prometheus.NewCounter(prometheus.CounterOpts{Name: "frontline_aggregator_errors_total",
+			Help: "Aggregator runs that failed."}),
+	}
+	r.MustRegister(m.callbacksOpen, m.callbacksOverdue, m.callbackOldestAge, m.serviceLevel, m.abandonRate,
+		m.asa, m.emailBacklog, m.emailOldestAge, m.lastRun, m.runDuration, m.errors)
+	return m
+}
+
+// refreshGauges reads the gauge queries for now and replaces every value of
+// the per-queue gauges. The rate gauges run the report's own per-queue query
+// (sql/report_queues.sql) over [now − 30 min, now), so a gauge and the
+// report never disagree on a definition.
+func (a *Aggregator) refreshGauges(ctx context.Context, now time.Time) error {
+	type callbackRow struct {
+		Queue    string  `json:"queue"`
+		Open     float64 `json:"open"`
+		Overdue  float64 `json:"overdue"`
+		OldestAt float64 `json:"oldest_open_age_sec"`
+	}
+	type emailRow struct {
+		Queue   string  `json:"queue"`
+		Backlog float64 `json:"backlog"`
+		Oldest  float64 `json:"oldest_age_sec"`
+	}
+	var errs []error
+	p := store.Params{"now": now}
+
+	cbs, err := gaugeQuery[callbackRow](ctx, a.s, "gauge_callbacks", p)
+	if err != nil {
+		errs = append(errs, err)
+	} else {
+		a.m.callbacksOpen.Reset()
+		a.m.callbacksOverdue.Reset()
+		a.m.callbackOldestAge.Reset()
+		for _, r := range cbs {
+			a.m.callbacksOpen.WithLabelValues(r.Queue).Set(r.Open)
+			a.m.callbacksOverdue.WithLabelValues(r.Queue).Set(r.Overdue)
+			a.m.callbackOldestAge.WithLabelValues(r.Queue).Set(r.OldestAt)
+		}
+	}
+
+	ems, err := gaugeQuery[emailRow](ctx, a.s, "gauge_emails", p)
+	if err != nil {
+		errs = append(errs, err)
+	} else {
+		a.m.emailBacklog.Reset()
+		a.m.emailOldestAge.Reset()
+		for _, r := range ems {
+			a.m.emailBacklog.WithLabelValues(r.Queue).Set(r.Backlog)
+			a.m.emailOldestAge.WithLabelValues(r.Queue).Set(r.Oldest)
+		}
+	}
+
+	q, err := reportSQL.ReadFile("sql/report_queues.sql")
+	if err != nil {
+		errs = append(errs, err)
+	} else {
+		qs, err := store.QueryAll[QueueStats](ctx, a.s, string(q), a.o.Params.bind(now.Add(-GaugeWindow), now, ""))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("cannot read the 30-minute queue KPIs: %w", err))
+		} else {
+			a.m.serviceLevel.Reset()
+			a.m.abandonRate.Reset()
+			a.m.asa.Reset()
+			for _, r := range qs {
+				setIf(a.m.serviceLevel, r.Queue, r.ServiceLevel)
+				setIf(a.m.abandonRate, r.Queue, r.AbandonRate)
+				setIf(a.m.asa, r.Queue, r.ASASec)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// setIf sets g{queue} to *v, or leaves it absent when v is nil (a KPI with
+// a zero denominator).
+func setIf(g *prometheus.GaugeVec, queue string, v *float64) {
+	if v != nil {
+		g.WithLabelValues(queue).Set(*v)
+	}
+}
+
+// gaugeQuery runs sql/<name>.sql.
+func gaugeQuery[T any](ctx context.Context, s store.Store, name string, p store.Params) ([]T, error) {
+	q, err := jobSQL.ReadFile("sql/" + name + ".sql")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := store.QueryAll[T](ctx, s, string(q), p)
+	if err != nil {
+		return nil, fmt.Errorf("cannot run %s: %w", name, err)
+	}
+	return rows, nil
+}

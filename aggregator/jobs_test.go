@@ -1,0 +1,216 @@
+package aggregator
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/frontline-oss/frontline/internal/store"
+	"github.com/frontline-oss/frontline/internal/store/storetest"
+	"github.com/frontline-oss/frontline/schemas"
+)
+
+var jtSeq int
+
+// jtEvent wraps data in an event with a fresh id.
+func jtEvent(data schemas.Data) *schemas.Event {
+	jtSeq++
+	return &schemas.Event{ID: fmt.Sprintf("jt-%d", jtSeq), Type: data.EventType(), Source: "test", Data: data}
+}
+
+// jtAt is a time on 2026-10-03 (UTC), "15:04" or "15:04:05".
+func jtAt(t testing.TB, hm string) time.Time {
+	t.Helper()
+	for _, layout := range []string{"15:04:05", "15:04"} {
+		if v, err := time.Parse(layout, hm); err == nil {
+			return time.Date(2026, 10, 3, v.Hour(), v.Minute(), v.Second(), 0, time.UTC)
+		}
+	}
+	t.Fatalf("bad time %q", hm)
+	return time.Time{}
+}
+
+type jtStaffed struct {
+	Start     time.Time `json:"interval_start"`
+	Queue     string    `json:"queue"`
+	Staffed   float64   `json:"staffed_sec"`
+	Available float64   `json:"available_sec"`
+	Busy      float64   `json:"busy_sec"`
+	Wrap      float64   `json:"wrap_sec"`
+	Agents    int64     `json:"agents"`
+}
+
+type jtCallback struct {
+	ID       string     `json:"callback_id"`
+	Status   string     `json:"status"`
+	Reached  *time.Time `json:"reached_at"`
+	Attempts int64      `json:"attempts"`
+}
+
+type jtPoor struct {
+	Customer string    `json:"customer_id"`
+	Kind     string    `json:"kind"`
+	Ref      string    `json:"ref_id"`
+	From     time.Time `json:"from_at"`
+	Until    time.Time `json:"until_at"`
+	Poor     int64     `json:"poor"`
+}
+
+type jtReply struct {
+	ID         string     `json:"email_id"`
+	FirstReply *time.Time `json:"first_reply_at"`
+	Replies    int64      `json:"replies"`
+}
+
+func jtQuery[T any](t testing.TB, s store.Store, q string) []T {
+	t.Helper()
+	rows, err := store.QueryAll[T](context.Background(), s, q, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// jtStaffedByBucket reads staffed_15m as bucket start "15:04" → row.
+func jtStaffedByBucket(t testing.TB, s store.Store) map[string]jtStaffed {
+	out := map[string]jtStaffed{}
+	for _, r := range jtQuery[jtStaffed](t, s, "SELECT * FROM staffed_15m FINAL WHERE staffed_sec > 0 ORDER BY interval_start") {
+		out[r.Start.UTC().Format("15:04")] = r
+	}
+	return out
+}
+
+// TestLateEventsCorrectTheirIntervals: events that arrive after a run but
+// belong 10 h back (an agent's wrap, a reached callback attempt, an e-mail
+// reply) correct the staffing buckets, the callback status, the poor-service
+// flag and the first reply of their own time at the next run; a further run
+// changes nothing and no second is counted twice.
+func TestLateEventsCorrectTheirIntervals(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	at := func(hm string) time.Time { return jtAt(t, hm) }
+	insertEvents(t, s,
+		jtEvent(&schemas.AgentState{AgentID: "a1", State: "available", At: at("08:00"), Queue: "billing"}),
+		jtEvent(&schemas.AgentState{AgentID: "a1", State: "busy", At: at("09:00"), Queue: "billing"}),
+		jtEvent(&schemas.AgentState{AgentID: "a1", State: "logged_out", At: at("12:00"), Queue: "billing"}),
+		jtEvent(&schemas.CallbackRequested{CallbackID: "cb1", Queue: "billing", CustomerID: "c1", RequestedAt: at("09:00"), DueAt: at("10:00")}),
+		jtEvent(&schemas.EmailReceived{EmailID: "e1", Queue: "billing", CustomerID: "c2", ReceivedAt: at("09:00")}),
+	)
+	a := New(s, Options{})
+	now := at("20:00")
+	if err := a.RunOnce(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	before := jtStaffedByBucket(t, s)
+	if b := before["10:00"]; b.Busy != 900 || b.Wrap != 0 || b.Agents != 1 {
+		t.Fatalf("10:00 bucket before the late event: %+v, want 900 s busy", b)
+	}
+	if cb := jtQuery[jtCallback](t, s, "SELECT * FROM callback_status FINAL"); len(cb) != 1 || cb[0].Status != "open" {
+		t.Fatalf("callback_status before the late attempt: %+v, want cb1 open", cb)
+	}
+	if p := jtQuery[jtPoor](t, s, "SELECT * FROM customer_poor_service FINAL"); len(p) != 1 || p[0].Kind != "callback_missed" || p[0].Poor != 1 {
+		t.Fatalf("poor service before the late attempt: %+v, want one missed callback", p)
+	}
+
+	// Ten hours late: a1 went to wrap at 10:00, cb1 was reached at 09:30,
+	// e1 was answered at 10:00, and a call was queued at 10:05.
+	queued, answered := at("10:05"), at("10:05:12")
+	insertEvents(t, s,
+		jtEvent(&schemas.AgentState{AgentID: "a1", State: "wrap", At: at("10:00"), Queue: "billing"}),
+		jtEvent(&schemas.CallbackAttempted{CallbackID: "cb1", AgentID: "a1", AttemptedAt: at("09:30"), Result: "reached"}),
+		jtEvent(&schemas.EmailReplied{EmailID: "e1", AgentID: "a1", RepliedAt: at("10:00")}),
+		jtEvent(&schemas.CallEnded{CallID: "late", Direction: "inbound", Queue: "billing", QueuedAt: &queued,
+			AnsweredAt: &answered, EndedAt: at("10:09")}),
+	)
+	for run := 1; run <= 2; run++ {
+		if err := a.RunOnce(ctx, now.Add(time.Duration(run)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		after := jtStaffedByBucket(t, s)
+		if b := after["10:00"]; b.Busy != 0 || b.Wrap != 900 {
+			t.Errorf("run %d: 10:00 bucket %+v, want 900 s wrap and no busy", run, b)
+		}
+		if b := after["09:45"]; b.Busy != 900 {
+			t.Errorf("run %d: 09:45 bucket %+v, want 900 s busy", run, b)
+		}
+		var total float64
+		for _, b := range after {
+			total += b.Staffed
+		}
+		if total != 4*3600 {
+			t.Errorf("run %d: %v staffed seconds in all, want %v (08:00–12:00)", run, total, 4*3600)
+		}
+		cb := jtQuery[jtCallback](t, s, "SELECT * FROM callback_status FINAL")
+		if len(cb) != 1 || cb[0].Status != "completed" || cb[0].Reached == nil || !cb[0].Reached.Equal(at("09:30")) || cb[0].Attempts != 1 {
+			t.Errorf("run %d: callback_status %+v, want cb1 completed at 09:30 after 1 attempt", run, cb)
+		}
+		if p := jtQuery[jtPoor](t, s, "SELECT * FROM customer_poor_service FINAL"); len(p) != 1 || p[0].Poor != 0 {
+			t.Errorf("run %d: poor service %+v, want the missed callback retracted", run, p)
+		}
+		r := jtQuery[jtReply](t, s, "SELECT * FROM email_first_reply FINAL")
+		if len(r) != 1 || r[0].FirstReply == nil || !r[0].FirstReply.Equal(at("10:00")) || r[0].Replies != 1 {
+			t.Errorf("run %d: email_first_reply %+v, want e1 replied at 10:00", run, r)
+		}
+		iv, err := QueueIntervals(ctx, s, at("10:00"), at("10:15"), RollupBucket, "billing")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(iv) != 1 || iv[0].Answered != 1 || *iv[0].ASASec != 12 {
+			t.Errorf("run %d: calls rollup at 10:00 %+v, want the late call (answered after 12 s)", run, iv)
+		}
+	}
+}
+
+// TestPoorServiceSpans: each incident counts from its time for the churn
+// lookback; three contacts within the lookback count from the third until
+// the first leaves it.
+func TestPoorServiceSpans(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	day := 24 * time.Hour
+	base := jtAt(t, "09:00")
+	call := func(id string, q time.Time, wait time.Duration, answered, transferred bool) *schemas.Event {
+		c := &schemas.CallEnded{CallID: id, Direction: "inbound", Queue: "billing", CustomerID: "c1", QueuedAt: &q,
+			EndedAt: q.Add(wait + time.Minute), Transferred: transferred}
+		if answered {
+			a := q.Add(wait)
+			c.AnsweredAt = &a
+		} else {
+			c.EndedAt = q.Add(wait)
+		}
+		return jtEvent(c)
+	}
+	insertEvents(t, s,
+		call("short", base.Add(-20*day), 2*time.Second, false, false),     // short abandon: neither contact nor incident
+		call("long", base.Add(-10*day), 121*time.Second, true, false),     // long wait
+		call("ab", base.Add(-5*day), 30*time.Second, false, false),        // abandoned
+		call("xfer", base.Add(-1*day), 10*time.Second, true, true),        // transferred
+		call("fine", base.Add(-2*time.Hour), 10*time.Second, true, false), // no incident
+	)
+	a := New(s, Options{})
+	if err := a.RunOnce(ctx, base); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]jtPoor{}
+	for _, p := range jtQuery[jtPoor](t, s, "SELECT * FROM customer_poor_service FINAL WHERE poor = 1") {
+		got[p.Kind+"/"+p.Ref] = p
+	}
+	lookback := 30 * day
+	want := map[string][2]time.Time{
+		"long_wait/long":       {base.Add(-10 * day), base.Add(-10*day + lookback)},
+		"abandoned/ab":         {base.Add(-5 * day), base.Add(-5*day + lookback)},
+		"transferred/xfer":     {base.Add(-1 * day), base.Add(-1*day + lookback)},
+		"repeat_contacts/xfer": {base.Add(-1 * day), base.Add(-10*day + lookback)},
+		"repeat_contacts/fine": {base.Add(-2 * time.Hour), base.Add(-5*day + lookback)},
+	}
+	if len(got) != len(want) {
+		t.Errorf("got %d incidents %+v, want %d", len(got), got, len(want))
+	}
+	for k, w := range want {
+		g, ok := got[k]
+		if !ok || !g.From.Equal(w[0]) || !g.Until.Equal(w[1]) {
+			t.Errorf("%s: got %+v, want [%s, %s)", k, g, w[0].Format(time.RFC3339), w[1].Format(time.RFC3339))
+		}
+	}
+}

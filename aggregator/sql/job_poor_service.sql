@@ -1,0 +1,77 @@
+-- job_poor_service: refreshes customer_poor_service (migration 0011), the
+-- poor-service incidents of kpis.md ("churn"), each as the span of moments it
+-- counts for, [at, at + churn_lookback):
+--   long_wait        an answered inbound call with wait > long_wait
+--   abandoned        an unanswered inbound call with wait >= short_abandon
+--   transferred      an answered inbound call that was transferred
+--   callback_missed  a callback not reached by due_at and not cancelled
+--                    before due_at (poor = 0 when a late event disproves it);
+--                    read from callback_status, refreshed earlier in the run
+--   repeat_contacts  the repeat_contacts-th contact within churn_lookback:
+--                    from that contact until the earliest of them + lookback
+-- for calls queued, callbacks due and contacts made in [since, now).
+-- Idempotent: rows replace by (customer_id, kind, ref_id).
+-- Parameters: since, now, version, long_wait, short_abandon, churn_lookback
+-- (seconds), repeat_contacts.
+INSERT INTO customer_poor_service (customer_id, kind, ref_id, from_at, until_at, poor, version)
+WITH
+    toInt64({churn_lookback:Float64} * 1000) AS lookback_ms,
+calls_in AS (
+    SELECT
+        customer_id,
+        call_id,
+        assumeNotNull(queued_at) AS t,
+        answered_at IS NOT NULL AS is_answered,
+        (toUnixTimestamp64Milli(coalesce(answered_at, ended_at)) - toUnixTimestamp64Milli(t)) / 1000 AS wait,
+        transferred AS is_transferred
+    FROM calls
+    WHERE direction = 'inbound' AND customer_id != '' AND queued_at IS NOT NULL
+      AND queued_at >= fromUnixTimestamp64Milli(toUnixTimestamp64Milli({since:DateTime64(3, 'UTC')}) - lookback_ms, 'UTC')
+      AND queued_at < {now:DateTime64(3, 'UTC')}
+),
+contacts AS (
+    SELECT customer_id, call_id AS id, t
+    FROM calls_in
+    WHERE is_answered OR wait >= {short_abandon:Float64}
+    UNION ALL
+    SELECT customer_id, email_id AS id, received_at AS t
+    FROM email_received
+    WHERE customer_id != ''
+      AND received_at >= fromUnixTimestamp64Milli(toUnixTimestamp64Milli({since:DateTime64(3, 'UTC')}) - lookback_ms, 'UTC')
+      AND received_at < {now:DateTime64(3, 'UTC')}
+),
+ranked AS (
+    SELECT
+        customer_id,
+        id,
+        t,
+        row_number() OVER w AS n,
+        lagInFrame(t, {repeat_contacts:UInt32} - 1) OVER w AS first_t
+    FROM contacts
+    WHERE customer_id IN (SELECT customer_id FROM contacts WHERE t >= {since:DateTime64(3, 'UTC')})
+    WINDOW w AS (PARTITION BY customer_id ORDER BY t ASC, id ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+)
+SELECT customer_id, kind, ref_id, from_at, until_at, poor, {version:UInt64} AS version
+FROM (
+    SELECT customer_id, kind, call_id AS ref_id, t AS from_at,
+        fromUnixTimestamp64Milli(toUnixTimestamp64Milli(t) + lookback_ms, 'UTC') AS until_at, toUInt8(1) AS poor
+    FROM calls_in
+    ARRAY JOIN [
+        if(is_answered AND wait > {long_wait:Float64}, 'long_wait', ''),
+        if(NOT is_answered AND wait >= {short_abandon:Float64}, 'abandoned', ''),
+        if(is_answered AND is_transferred, 'transferred', '')] AS kind
+    WHERE t >= {since:DateTime64(3, 'UTC')} AND kind != ''
+    UNION ALL
+    SELECT customer_id, 'callback_missed' AS kind, callback_id AS ref_id, due_at AS from_at,
+        fromUnixTimestamp64Milli(toUnixTimestamp64Milli(due_at) + lookback_ms, 'UTC') AS until_at,
+        toUInt8((reached_at IS NULL OR reached_at > due_at) AND (cancelled_at IS NULL OR cancelled_at >= due_at)) AS poor
+    FROM callback_status FINAL
+    WHERE customer_id != ''
+      AND due_at >= {since:DateTime64(3, 'UTC')} AND due_at < {now:DateTime64(3, 'UTC')}
+    UNION ALL
+    SELECT customer_id, 'repeat_contacts' AS kind, id AS ref_id, t AS from_at,
+        fromUnixTimestamp64Milli(toUnixTimestamp64Milli(first_t) + lookback_ms, 'UTC') AS until_at, toUInt8(1) AS poor
+    FROM ranked
+    WHERE n >= {repeat_contacts:UInt32} AND t >= {since:DateTime64(3, 'UTC')}
+      AND toUnixTimestamp64Milli(first_t) + lookback_ms > toUnixTimestamp64Milli(t)
+)
