@@ -40,13 +40,18 @@ const maxQueueTerms = 20_000_000
 // Callers who find a free agent (probability 1 − P(wait)) are answered at
 // once. ASA is the mean wait of answered calls, as kpis.md's asa_sec.
 func evalA(n int, a, aht, patience, t float64) (queueStats, error) {
+	return evalAB(n, a, ErlangB(n, a), aht, patience, t)
+}
+
+// evalAB is evalA given b = ErlangB(n, a), for callers that carry the
+// recursion over n.
+func evalAB(n int, a, b, aht, patience, t float64) (queueStats, error) {
 	if a == 0 {
 		return queueStats{sl: 1, stable: true}, nil
 	}
 	if n == 0 {
 		return queueStats{wait: 1, abandon: 1, asa: math.Inf(1), occupancy: 1, stable: true}, nil
 	}
-	b := ErlangB(n, a)
 	if b < 1e-300 {
 		// n far above A: nobody ever waits (q_j < 1e-300).
 		return queueStats{sl: 1, occupancy: a / float64(n), stable: true}, nil
