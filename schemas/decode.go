@@ -2,8 +2,8 @@ package schemas
 
 import (
 	"bytes"
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"time"
 )
