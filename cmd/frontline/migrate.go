@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/frontline-oss/frontline/internal/store"
+)
+
+func init() {
+	register(command{
+		name:    "migrate",
+		summary: "create or upgrade the ClickHouse schema (idempotent); --print shows the DDL",
+		setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+			sf := addStoreFlags(fs)
+			cluster := fs.String("cluster", "", "create Replicated tables ON CLUSTER this name")
+			print := fs.Bool("print", false, "print the DDL instead of applying it")
+			dedupDays := fs.Int("dedup-days", 0, "forget claimed event ids after this many days (0 keeps them)")
+			return func(ctx context.Context, args []string) error {
+				if len(args) > 0 {
+					return fmt.Errorf("%w: unexpected arguments %q", errUsage, args)
+				}
+				o := store.SchemaOptions{Cluster: *cluster, RawTTLDays: sf.ttlDays, DedupDays: *dedupDays}
+				if *print {
+					ms, err := store.Migrations(o)
+					if err != nil {
+						return err
+					}
+					for _, m := range ms {
+						fmt.Fprintf(stdout, "-- migration %s\n", m.Name)
+						for _, st := range m.Statements {
+							fmt.Fprintf(stdout, "%s;\n\n", st)
+						}
+					}
+					return nil
+				}
+				s, err := sf.connect(ctx)
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				applied, err := store.Migrate(ctx, s, o)
+				if err != nil {
+					return err
+				}
+				if len(applied) == 0 {
+					fmt.Fprintf(stdout, "schema of %s is up to date\n", s.Database())
+				}
+				for _, a := range applied {
+					fmt.Fprintf(stdout, "applied %s\n", a)
+				}
+				return nil
+			}
+		},
+	})
+}

@@ -1,0 +1,457 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/frontline-oss/frontline/internal/store"
+	"github.com/frontline-oss/frontline/schemas"
+)
+
+// Options configure a Collector. Zero values take the documented defaults.
+type Options struct {
+	// Brokers are the Kafka bootstrap addresses. Required.
+	Brokers []string
+	// Group is the consumer group. Default "frontline-collector".
+	Group string
+	// Topics to consume. Default schemas.Topics (the six cs.* topics).
+	Topics []string
+	// DLQTopic receives invalid messages. Default schemas.TopicDLQ ("cs.dlq").
+	DLQTopic string
+	// MaxRows closes a partition's batch at this many messages. Default 10000.
+	MaxRows int
+	// MaxBytes closes a partition's batch at this many message bytes. Default 8 MiB.
+	MaxBytes int
+	// MaxWait closes a batch this long after its first message. Default 1 s.
+	MaxWait time.Duration
+	// MaxPendingBytes bounds the bytes held in open batches over all
+	// partitions; past it the largest batch is flushed. Default 64 MiB.
+	MaxPendingBytes int
+	// RetryMin and RetryMax bound the exponential backoff (with jitter)
+	// between retries of a failed insert. Defaults 100 ms and 30 s.
+	RetryMin, RetryMax time.Duration
+	// ShutdownTimeout bounds the final flush after the context ends. Default 30 s.
+	ShutdownTimeout time.Duration
+	// Dialer carries TLS and SASL settings. Default: plain TCP.
+	Dialer *kafka.Dialer
+	// Transport is the DLQ writer's transport (TLS/SASL). Default kafka.DefaultTransport.
+	Transport kafka.RoundTripper
+	// Logger for progress and errors. Default: discard.
+	Logger *slog.Logger
+	// Registerer for the collector's metrics. Default: not registered.
+	Registerer prometheus.Registerer
+}
+
+func (o Options) withDefaults() Options {
+	if o.Group == "" {
+		o.Group = "frontline-collector"
+	}
+	if len(o.Topics) == 0 {
+		o.Topics = schemas.Topics
+	}
+	if o.DLQTopic == "" {
+		o.DLQTopic = schemas.TopicDLQ
+	}
+	if o.MaxRows <= 0 {
+		o.MaxRows = 10000
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = 8 << 20
+	}
+	if o.MaxWait <= 0 {
+		o.MaxWait = time.Second
+	}
+	if o.MaxPendingBytes <= 0 {
+		o.MaxPendingBytes = 64 << 20
+	}
+	if o.RetryMin <= 0 {
+		o.RetryMin = 100 * time.Millisecond
+	}
+	if o.RetryMax <= 0 {
+		o.RetryMax = 30 * time.Second
+	}
+	if o.ShutdownTimeout <= 0 {
+		o.ShutdownTimeout = 30 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// Collector consumes the event topics with a kafka-go consumer group and
+// inserts per-partition batches. Offsets are committed only after a batch is
+// durable in ClickHouse (FetchMessage/CommitMessages, never auto-commit).
+type Collector struct {
+	o       Options
+	in      *Ingester
+	reader  *kafka.Reader
+	dlq     *kafka.Writer
+	metrics *Metrics
+	log     *slog.Logger
+
+	parts   map[partKey]*partBatch
+	pending int // bytes in open batches
+	ready   atomic.Bool
+	stats   Stats
+}
+
+// Stats are running totals, for tests and the demo's progress line.
+type Stats struct {
+	Loaded     atomic.Int64
+	Duplicates atomic.Int64
+	Invalid    atomic.Int64
+	Batches    atomic.Int64
+}
+
+type partKey struct {
+	topic     string
+	partition int
+}
+
+// partBatch is the open batch of one partition.
+type partBatch struct {
+	msgs    []Message
+	last    kafka.Message // the newest message, committed after the flush
+	bytes   int
+	started time.Time
+	next    int64          // offset expected next; -1 before the first message
+	plan    []PlannedRange // ranges recorded by an earlier run, from ingest_state
+}
+
+// New creates a collector writing to s. Run starts it.
+func New(s store.Store, o Options) (*Collector, error) {
+	o = o.withDefaults()
+	if len(o.Brokers) == 0 {
+		return nil, errors.New("no Kafka brokers given")
+	}
+	m := NewMetrics(o.Registerer)
+	c := &Collector{
+		o:       o,
+		in:      NewIngester(s, o.Logger, m),
+		metrics: m,
+		log:     o.Logger,
+		parts:   map[partKey]*partBatch{},
+	}
+	c.reader = kafka.NewReader(kafka.ReaderConfig{
+		Brokers:        o.Brokers,
+		GroupID:        o.Group,
+		GroupTopics:    o.Topics,
+		Dialer:         o.Dialer,
+		MinBytes:       1,
+		MaxBytes:       16 << 20,
+		MaxWait:        250 * time.Millisecond,
+		QueueCapacity:  1000,
+		CommitInterval: 0, // synchronous commits, after the insert
+		StartOffset:    kafka.FirstOffset,
+		ErrorLogger:    kafka.LoggerFunc(func(f string, a ...any) { o.Logger.Warn(fmt.Sprintf(f, a...), "component", "kafka-reader") }),
+	})
+	c.dlq = &kafka.Writer{
+		Addr:                   kafka.TCP(o.Brokers...),
+		Topic:                  o.DLQTopic,
+		Balancer:               &kafka.Hash{},
+		RequiredAcks:           kafka.RequireAll,
+		BatchTimeout:           10 * time.Millisecond,
+		AllowAutoTopicCreation: true,
+		Transport:              o.Transport,
+	}
+	return c, nil
+}
+
+// Ready reports whether the last store operation succeeded (for /readyz).
+func (c *Collector) Ready() bool { return c.ready.Load() }
+
+// Stats returns the running totals.
+func (c *Collector) Stats() *Stats { return &c.stats }
+
+// Run consumes until ctx ends, then flushes and commits the open batches
+// (bounded by ShutdownTimeout) and closes the consumer.
+func (c *Collector) Run(ctx context.Context) error {
+	c.ready.Store(true)
+	c.log.Info("collector started", "brokers", c.o.Brokers, "group", c.o.Group, "topics", c.o.Topics)
+	err := c.loop(ctx)
+	sctx, cancel := context.WithTimeout(context.Background(), c.o.ShutdownTimeout)
+	defer cancel()
+	ferr := c.flushAll(sctx)
+	cerr := c.reader.Close()
+	derr := c.dlq.Close()
+	c.log.Info("collector stopped", "loaded", c.stats.Loaded.Load(), "duplicates", c.stats.Duplicates.Load(), "invalid", c.stats.Invalid.Load())
+	if err != nil && ctx.Err() == nil {
+		return err
+	}
+	return errors.Join(ferr, cerr, derr)
+}
+
+func (c *Collector) loop(ctx context.Context) error {
+	for {
+		if ctx.Err() != nil {
+			return nil
+		}
+		fctx, cancel := ctx, context.CancelFunc(func() {})
+		if d, ok := c.nextDeadline(); ok {
+			fctx, cancel = context.WithDeadline(ctx, d)
+		}
+		m, err := c.reader.FetchMessage(fctx)
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if errors.Is(err, context.DeadlineExceeded) {
+				if err := c.flushDue(ctx, time.Now()); err != nil {
+					return err
+				}
+				continue
+			}
+			c.log.Warn("cannot fetch from Kafka; retrying", "err", err)
+			if !sleepCtx(ctx, c.o.RetryMin) {
+				return nil
+			}
+			continue
+		}
+		if err := c.add(ctx, m); err != nil {
+			return err
+		}
+		if err := c.flushDue(ctx, time.Now()); err != nil {
+			return err
+		}
+	}
+}
+
+// add puts a fetched message into its partition's batch, keeping the batch
+// boundaries an earlier run recorded for these offsets.
+func (c *Collector) add(ctx context.Context, m kafka.Message) error {
+	k := partKey{m.Topic, m.Partition}
+	c.metrics.lag.WithLabelValues(m.Topic, strconv.Itoa(m.Partition)).Set(float64(max(m.HighWaterMark-m.Offset-1, 0)))
+	pb := c.parts[k]
+	if pb == nil || m.Offset < pb.next {
+		// First message of a partition, or the group rewound it to the
+		// committed offset after a rebalance: start again from what
+		// ingest_state recorded for these offsets.
+		if pb != nil {
+			c.pending -= pb.bytes
+		}
+		var plan []PlannedRange
+		err := c.retry(ctx, "state", func() (err error) {
+			plan, err = c.in.Planned(ctx, c.o.Group, m.Topic, int32(m.Partition), m.Offset)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		pb = &partBatch{plan: plan}
+		c.parts[k] = pb
+		if len(plan) > 0 {
+			c.log.Info("resuming recorded batches", "topic", m.Topic, "partition", m.Partition, "offset", m.Offset, "ranges", len(plan))
+		}
+	}
+	// Planned ranges already passed (a gap at their end) are dropped.
+	for len(pb.plan) > 0 && len(pb.msgs) == 0 && pb.plan[0].Last < m.Offset {
+		pb.plan = pb.plan[1:]
+	}
+	// A message past the end of a planned batch closes that batch first.
+	if len(pb.msgs) > 0 && c.planned(pb) != nil && m.Offset > c.planned(pb).Last {
+		if err := c.flush(ctx, k, pb); err != nil {
+			return err
+		}
+	}
+	if len(pb.msgs) == 0 {
+		pb.started = time.Now()
+	}
+	pb.msgs = append(pb.msgs, Message{Offset: m.Offset, Value: m.Value})
+	pb.last = m
+	pb.bytes += len(m.Value)
+	pb.next = m.Offset + 1
+	c.pending += len(m.Value)
+	c.metrics.pendingBytes.Set(float64(c.pending))
+	if p := c.planned(pb); p != nil {
+		if m.Offset >= p.Last {
+			return c.flush(ctx, k, pb)
+		}
+		return nil
+	}
+	if len(pb.msgs) >= c.o.MaxRows || pb.bytes >= c.o.MaxBytes {
+		return c.flush(ctx, k, pb)
+	}
+	for c.pending >= c.o.MaxPendingBytes {
+		bk, big := c.largest()
+		if big == nil {
+			break
+		}
+		if err := c.flush(ctx, bk, big); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// planned returns the recorded range the open batch must reproduce, if any.
+func (c *Collector) planned(pb *partBatch) *PlannedRange {
+	if len(pb.plan) > 0 && len(pb.msgs) > 0 && pb.plan[0].First == pb.msgs[0].Offset {
+		return &pb.plan[0]
+	}
+	return nil
+}
+
+func (c *Collector) largest() (partKey, *partBatch) {
+	var bk partKey
+	var big *partBatch
+	for k, pb := range c.parts {
+		if len(pb.msgs) > 0 && c.planned(pb) == nil && (big == nil || pb.bytes > big.bytes) {
+			bk, big = k, pb
+		}
+	}
+	return bk, big
+}
+
+func (c *Collector) nextDeadline() (time.Time, bool) {
+	var d time.Time
+	for _, pb := range c.parts {
+		if len(pb.msgs) == 0 || c.planned(pb) != nil {
+			continue
+		}
+		if t := pb.started.Add(c.o.MaxWait); d.IsZero() || t.Before(d) {
+			d = t
+		}
+	}
+	return d, !d.IsZero()
+}
+
+func (c *Collector) flushDue(ctx context.Context, now time.Time) error {
+	for k, pb := range c.parts {
+		if len(pb.msgs) > 0 && c.planned(pb) == nil && now.Sub(pb.started) >= c.o.MaxWait {
+			if err := c.flush(ctx, k, pb); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// flushAll flushes every open batch, including planned ones that did not see
+// their last message (they are re-sent whole by the next run).
+func (c *Collector) flushAll(ctx context.Context) error {
+	var errs []error
+	for k, pb := range c.parts {
+		if len(pb.msgs) == 0 || c.planned(pb) != nil {
+			continue
+		}
+		if err := c.flush(ctx, k, pb); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// flush inserts the partition's open batch (retrying with backoff until it
+// succeeds or ctx ends), sends its invalid messages to the DLQ topic, and
+// only then commits the offset.
+func (c *Collector) flush(ctx context.Context, k partKey, pb *partBatch) error {
+	if len(pb.msgs) == 0 {
+		return nil
+	}
+	r := Range{Group: c.o.Group, Topic: k.topic, Partition: int32(k.partition), First: pb.msgs[0].Offset, Last: pb.msgs[len(pb.msgs)-1].Offset}
+	done := false
+	if p := c.planned(pb); p != nil {
+		r.Last = p.Last
+		done = p.Status == statusDone
+	}
+	var out Outcome
+	err := c.retry(ctx, "insert", func() error {
+		var err error
+		out, err = c.in.Ingest(ctx, r, pb.msgs, done)
+		if err != nil {
+			c.metrics.insertErrors.Inc()
+		}
+		return err
+	})
+	c.ready.Store(err == nil)
+	if err != nil {
+		return fmt.Errorf("cannot insert batch %s: %w", r.Token(), err)
+	}
+	if c.planned(pb) != nil {
+		pb.plan = pb.plan[1:]
+	}
+	if len(out.Rejected) > 0 && !done {
+		if err := c.retry(ctx, "dlq", func() error { return c.sendDLQ(ctx, k, out.Rejected) }); err != nil {
+			return fmt.Errorf("cannot send %d invalid messages of %s to %s: %w", len(out.Rejected), r.Token(), c.o.DLQTopic, err)
+		}
+	}
+	if err := c.retry(ctx, "commit", func() error { return c.reader.CommitMessages(ctx, pb.last) }); err != nil {
+		// The range is recorded as done: whoever reads these offsets next
+		// skips it. Nothing is lost or counted twice.
+		c.log.Warn("cannot commit offset; the next owner of the partition will skip the done batch", "topic", k.topic, "partition", k.partition, "offset", pb.last.Offset, "err", err)
+	}
+	c.stats.Loaded.Add(int64(out.Loaded))
+	c.stats.Duplicates.Add(int64(out.Duplicates))
+	c.stats.Invalid.Add(int64(len(out.Rejected)))
+	c.stats.Batches.Add(1)
+	c.pending -= pb.bytes
+	c.metrics.pendingBytes.Set(float64(c.pending))
+	pb.msgs = pb.msgs[:0]
+	pb.bytes = 0
+	return nil
+}
+
+func (c *Collector) sendDLQ(ctx context.Context, k partKey, rej []Rejected) error {
+	msgs := make([]kafka.Message, len(rej))
+	for i, r := range rej {
+		msgs[i] = kafka.Message{
+			Key:   []byte(k.topic + "/" + strconv.Itoa(k.partition)),
+			Value: r.Value,
+			Headers: []kafka.Header{
+				{Key: "reason", Value: []byte(r.Reason)},
+				{Key: "detail", Value: []byte(r.Detail)},
+				{Key: "source_topic", Value: []byte(k.topic)},
+				{Key: "source_partition", Value: []byte(strconv.Itoa(k.partition))},
+				{Key: "source_offset", Value: []byte(strconv.FormatInt(r.Offset, 10))},
+			},
+		}
+	}
+	return c.dlq.WriteMessages(ctx, msgs...)
+}
+
+// retry runs op until it succeeds or ctx ends, with exponential backoff and
+// full jitter between RetryMin and RetryMax.
+func (c *Collector) retry(ctx context.Context, name string, op func() error) error {
+	wait := c.o.RetryMin
+	for attempt := 1; ; attempt++ {
+		err := op()
+		if err == nil {
+			if attempt > 1 {
+				c.log.Info("recovered", "op", name, "attempts", attempt)
+			}
+			return nil
+		}
+		if ctx.Err() != nil {
+			return errors.Join(err, ctx.Err())
+		}
+		c.metrics.retries.WithLabelValues(name).Inc()
+		c.ready.Store(false)
+		c.log.Warn("operation failed; retrying", "op", name, "attempt", attempt, "wait", wait, "err", err)
+		if !sleepCtx(ctx, wait/2+rand.N(wait/2+1)) {
+			return errors.Join(err, ctx.Err())
+		}
+		wait = min(wait*2, c.o.RetryMax)
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
