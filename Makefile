@@ -11,7 +11,14 @@ TEST_FLAGS  ?= -count=1 -timeout 30m
 # The embedded ClickHouse (chDB) is loaded from this path by every binary and test.
 export CHDB_LIB_PATH := $(CHDB_LIB)
 
-.PHONY: all build demo test bench chdb lint fmt vet clean
+# Debian packages the tests use as independent peers, as command[:package]:
+# kcat (a Kafka client that is not ours), promtool (rule tests) and prometheus
+# (scrapes the demo in the alert test), chromium (renders report.html).
+# Installed with apt-get when absent.
+TEST_TOOLS  ?= kcat promtool:prometheus chromium
+SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all build demo test bench chdb tools lint fmt vet clean
 
 all: build
 
@@ -33,8 +40,16 @@ $(CHDB_LIB):
 demo: chdb build
 	./$(BIN) demo --data ./data --out ./out
 
+## tools: install the Debian packages the tests need, when absent.
+tools:
+	@missing=""; for t in $(TEST_TOOLS); do cmd=$${t%%:*}; pkg=$${t#*:}; command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages for the tests:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
 ## test: every test, with the embedded ClickHouse and Kafka (they fail loudly when missing).
-test: chdb
+test: chdb tools
 	$(GO) vet ./...
 	$(GO) test $(TEST_FLAGS) ./...
 
