@@ -121,4 +121,3 @@ func TestKill9(t *testing.T) {
 		t.Fatalf("after 7 kills: got %+v, want %+v", got, want())
 	}
 }
-
