@@ -23,6 +23,13 @@ type Config struct {
 	// OverdueMargin is how far past due the oldest open callback may be
 	// before it alerts, in seconds. Default 1800.
 	OverdueMarginSec int
+	// Params are the KPI definitions (long wait, repeat window, churn
+	// lookback, tenure, e-mail SLA…) that panels reading raw events use.
+	// Zero fields take aggregator.DefaultParams().
+	Params aggregator.Params
+	// CurrencyUnit is the Grafana unit of customer values (revenue lost and
+	// at risk). Default "currencyEUR".
+	CurrencyUnit string
 }
 
 // Defaults fills zero fields of c with the documented defaults.

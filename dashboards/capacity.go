@@ -1,0 +1,83 @@
+package dashboards
+
+import (
+	"strings"
+
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/units"
+)
+
+// UIDCapacity is the uid of the capacity dashboard.
+const UIDCapacity = "frontline-capacity"
+
+// capacitySeries is one line of the capacity chart: a SELECT returning
+// (time, value) per chart interval of the range.
+type capacitySeries struct {
+	name string
+	sql  string
+}
+
+// capacityLines are the lines of "Offered calls and staffed agents". This
+// is the seam for planning: the forecast and required-agents issue appends
+// its series here (e.g. forecast calls from a plan table, required agents
+// from Erlang C), and they appear on the same chart with the same interval
+// and queue filter.
+func capacityLines() []capacitySeries {
+	return []capacitySeries{
+		{"offered calls", `SELECT ` + bucket("interval_start") + ` AS time, toFloat64(sum(offered)) AS value
+    FROM calls_15m
+    WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `
+    GROUP BY time`},
+		{"staffed agents", `SELECT ` + bucket("interval_start") + ` AS time, sum(staffed_sec) / ` + bucketSec + ` AS value
+    FROM staffed_15m FINAL
+    WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `
+    GROUP BY time`},
+	}
+}
+
+// unionSeries turns series into one long-format time-series query (time,
+// series, value): one line per series.
+func unionSeries(series []capacitySeries) string {
+	parts := make([]string, len(series))
+	for i, s := range series {
+		parts[i] = "    SELECT time, '" + s.name + "' AS series, value FROM (\n    " + s.sql + ")"
+	}
+	return "SELECT time, series, value FROM (\n" + strings.Join(parts, "\n    UNION ALL\n") + "\n)\nORDER BY time, series"
+}
+
+// capacity: demand against supply per interval — offered calls against the
+// agents staffed, and the work those calls brought against them.
+func capacity(g gen) *dashboard.DashboardBuilder {
+	b := newDashboard(UIDCapacity, "Frontline · Capacity",
+		"Offered calls per interval against staffed agents, and the workload in agent-equivalents against the agents staffed. Forecast and required agents join these charts with the planning work.")
+	return g.withClickHouseVariables(b).
+		WithRow(dashboard.NewRowBuilder("Demand and supply")).
+		WithPanel(defaultTimeseries("Offered calls and staffed agents",
+			"Per interval: calls offered (answered plus abandoned after 5 seconds or more; left axis) and the average number of agents logged in (right axis).",
+			units.Short).Span(24).
+			DisplayName("${__field.labels.series}").
+			OverrideByName("staffed agents", rightAxis(units.Short)).
+			WithTarget(g.chSeries(unionSeries(capacityLines())))).
+		WithPanel(defaultTimeseries("Workload against staffed agents",
+			"Per interval: the call work in agent-equivalents (handle time of answered calls divided by the interval length — how many agents were busy with calls on average) against the average number of agents logged in and those available or busy.",
+			units.Short).Span(24).
+			WithTarget(g.chSeries(`SELECT time, sum(work) AS ` + "`call workload`" + `, sum(staffed) AS ` + "`staffed agents`" + `,
+    sum(ready) AS ` + "`agents on calls or ready`" + `
+FROM (
+    SELECT ` + bucket("interval_start") + ` AS time,
+        (sum(talk_sum) + sum(hold_sum) + sum(wrap_sum)) / ` + bucketSec + ` AS work,
+        0 AS staffed, 0 AS ready
+    FROM calls_15m
+    WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `
+    GROUP BY time
+    UNION ALL
+    SELECT ` + bucket("interval_start") + ` AS time, 0 AS work,
+        sum(staffed_sec) / ` + bucketSec + ` AS staffed,
+        (sum(available_sec) + sum(busy_sec) + sum(wrap_sec)) / ` + bucketSec + ` AS ready
+    FROM staffed_15m FINAL
+    WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `
+    GROUP BY time
+)
+GROUP BY time
+ORDER BY time`)))
+}

@@ -1,0 +1,183 @@
+package dashboards
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+func all(t *testing.T) []dashboard.Dashboard {
+	t.Helper()
+	ds, err := All(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
+// The generated JSON is kept in testdata/<uid>.json; a change to a
+// dashboard shows up as a diff there (go test ./dashboards -update).
+func TestGolden(t *testing.T) {
+	for _, d := range all(t) {
+		got, err := JSON(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join("testdata", *d.Uid+".json")
+		if *update {
+			if err := os.MkdirAll("testdata", 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run go test ./dashboards -update)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from the generated dashboard; review and run go test ./dashboards -update\n%s", path, firstDiff(string(want), string(got)))
+		}
+	}
+}
+
+func firstDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b {
+			return "line " + itoa(i+1) + ":\n- " + a + "\n+ " + b
+		}
+	}
+	return ""
+}
+
+// Every dashboard decodes into the SDK's own types — with typed ClickHouse
+// and Prometheus queries, not unknown maps — and encodes back to the same
+// JSON.
+func TestRoundTripThroughSDK(t *testing.T) {
+	RegisterPlugins()
+	for _, d := range all(t) {
+		first, err := JSON(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back dashboard.Dashboard
+		if err := json.Unmarshal(first, &back); err != nil {
+			t.Fatalf("%s: cannot decode with the SDK: %v", *d.Uid, err)
+		}
+		for _, p := range panelsOf(back) {
+			for _, q := range p.Targets {
+				switch q.DataqueryType() {
+				case ClickHouseType, "prometheus":
+				default:
+					t.Errorf("%s / %s: target decoded as %T (%s)", *d.Uid, title(p), q, q.DataqueryType())
+				}
+			}
+		}
+		second, err := JSON(back)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(first, second) {
+			t.Errorf("%s does not round-trip:\n%s", *d.Uid, firstDiff(string(first), string(second)))
+		}
+	}
+}
+
+func panelsOf(d dashboard.Dashboard) []dashboard.Panel {
+	var out []dashboard.Panel
+	for _, pr := range d.Panels {
+		if pr.Panel != nil {
+			out = append(out, *pr.Panel)
+		}
+		if pr.RowPanel != nil {
+			for _, p := range pr.RowPanel.Panels {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func title(p dashboard.Panel) string {
+	if p.Title == nil {
+		return "(untitled)"
+	}
+	return *p.Title
+}
+
+// Every panel has a query, a description a manager can read, and a unit;
+// every dashboard a fixed uid; uids and titles are unique.
+func TestPanelsAreComplete(t *testing.T) {
+	seen := map[string]bool{}
+	want := []string{UIDOverview, UIDCallbacks, UIDHandleTime, UIDChurn, UIDCapacity, UIDPipeline}
+	ds := all(t)
+	if len(ds) != len(want) {
+		t.Fatalf("%d dashboards, want %d", len(ds), len(want))
+	}
+	for i, d := range ds {
+		if d.Uid == nil || *d.Uid != want[i] {
+			t.Errorf("dashboard %d: uid %v, want %s", i, d.Uid, want[i])
+		}
+		ps := panelsOf(d)
+		if len(ps) == 0 {
+			t.Errorf("%s has no panels", *d.Uid)
+		}
+		for _, p := range ps {
+			name := *d.Uid + " / " + title(p)
+			if seen[name] {
+				t.Errorf("%s: duplicate panel title", name)
+			}
+			seen[name] = true
+			if len(p.Targets) == 0 {
+				t.Errorf("%s: no query", name)
+			}
+			for _, q := range p.Targets {
+				if err := q.Validate(); err != nil {
+					t.Errorf("%s: %v", name, err)
+				}
+			}
+			if p.Description == nil || len(*p.Description) < 30 {
+				t.Errorf("%s: no description", name)
+			}
+			if p.FieldConfig == nil || p.FieldConfig.Defaults.Unit == nil || *p.FieldConfig.Defaults.Unit == "" {
+				t.Errorf("%s: no unit", name)
+			}
+		}
+	}
+}
+
+// Data source uids come from Config.
+func TestDataSourceUIDs(t *testing.T) {
+	ds, err := All(Config{ClickHouseUID: "ch-prod", PrometheusUID: "prom-prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		b, _ := JSON(d)
+		s := string(b)
+		if strings.Contains(s, "frontline-clickhouse") || strings.Contains(s, "frontline-prometheus") {
+			t.Errorf("%s still uses a default data source uid", *d.Uid)
+		}
+		if !strings.Contains(s, `"uid": "ch-prod"`) && !strings.Contains(s, `"uid": "prom-prod"`) {
+			t.Errorf("%s uses neither configured uid", *d.Uid)
+		}
+	}
+}

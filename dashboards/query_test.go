@@ -1,0 +1,356 @@
+package dashboards
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
+	"github.com/frontline-oss/frontline/aggregator"
+	"github.com/frontline-oss/frontline/collector"
+	"github.com/frontline-oss/frontline/internal/store"
+	"github.com/frontline-oss/frontline/internal/store/storetest"
+	"github.com/frontline-oss/frontline/simulator"
+)
+
+// grafanaRequest is what Grafana and the ClickHouse plugin substitute into
+// a panel's SQL before it reaches ClickHouse: the time range, the panel's
+// interval and the dashboard variables.
+type grafanaRequest struct {
+	from, to time.Time
+	interval time.Duration // $__interval (Grafana's, from range and width)
+	queues   []string      // nil: "All"
+	chart    int           // ${interval}, seconds
+}
+
+var timeFilterRe = regexp.MustCompile(`\$__timeFilter\(([^()]+)\)`)
+
+// expand does what the plugin's macros (pkg/macros) and Grafana's template
+// service do: $__timeFilter(col), $__fromTime, $__toTime, $__interval_s,
+// ${queue:sqlstring} (custom all value inserted as is), ${interval}.
+func (r grafanaRequest) expand(sql string) string {
+	from := fmt.Sprintf("toDateTime(%d)", r.from.Unix())
+	to := fmt.Sprintf("toDateTime(%d)", r.to.Unix())
+	sql = timeFilterRe.ReplaceAllString(sql, "$1 >= "+from+" AND $1 <= "+to)
+	queue := "'__all'"
+	if r.queues != nil {
+		q := make([]string, len(r.queues))
+		for i, v := range r.queues {
+			q[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
+		}
+		queue = strings.Join(q, ",")
+	}
+	return strings.NewReplacer(
+		"$__fromTime", from,
+		"$__toTime", to,
+		"$__interval_s", fmt.Sprint(max(int(r.interval.Seconds()), 1)),
+		"${queue:sqlstring}", queue,
+		"${interval}", fmt.Sprint(r.chart),
+	).Replace(sql)
+}
+
+// demoStore loads four simulated days (20 agents, the default queues;
+// churn follows poor service by up to ten days, so one day has little) through
+// the collector's replay path and runs the aggregator's jobs at its end.
+func demoStore(t *testing.T) (store.Store, time.Time, time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	s := storetest.New(t)
+	var buf bytes.Buffer
+	sim := simulator.New(simulator.Options{Days: 4, Agents: 20, Understaff: 0.5})
+	if _, err := sim.Run(ctx, func(m simulator.Message) error {
+		buf.Write(m.Value)
+		buf.WriteByte('\n')
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := collector.Replay(ctx, collector.NewIngester(s, nil, nil), &buf, collector.ReplayOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	from := sim.Options().Start
+	to := from.Add(4 * 24 * time.Hour)
+	if err := aggregator.New(s, aggregator.Options{}).RunOnce(ctx, to); err != nil {
+		t.Fatal(err)
+	}
+	return s, from, to
+}
+
+type column struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+func isTime(typ string) bool {
+	typ = strings.TrimPrefix(strings.TrimSuffix(strings.TrimPrefix(typ, "Nullable("), ")"), "")
+	return strings.HasPrefix(typ, "DateTime")
+}
+
+func isNumber(typ string) bool {
+	typ = strings.TrimPrefix(typ, "Nullable(")
+	for _, p := range []string{"UInt", "Int", "Float", "Decimal", "Bool"} {
+		if strings.HasPrefix(typ, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func isText(typ string) bool {
+	typ = strings.TrimPrefix(strings.TrimPrefix(typ, "Nullable("), "LowCardinality(")
+	return strings.HasPrefix(typ, "String")
+}
+
+// Every ClickHouse panel's SQL, expanded as Grafana would, runs on chDB
+// against simulated days and returns rows of the shape its panel needs:
+// stats one row of numbers, time series a `time` column and numbers, tables
+// and bar charts a label column and numbers. Run for All queues and for one.
+func TestPanelQueriesRunOnDemoData(t *testing.T) {
+	ctx := context.Background()
+	s, from, to := demoStore(t)
+	g := newGen(Config{})
+
+	// The queue variable lists the queues of the demo.
+	type queueRow struct {
+		Queue string `json:"queue"`
+	}
+	qs, err := store.QueryAll[queueRow](ctx, s, grafanaRequest{from: from, to: to}.expand(g.queueVariableSQL()), nil)
+	if err != nil {
+		t.Fatalf("queue variable: %v", err)
+	}
+	var queues []string
+	for _, q := range qs {
+		queues = append(queues, q.Queue)
+	}
+	if strings.Join(queues, ",") != strings.Join(simulator.DefaultQueues, ",") {
+		t.Errorf("queue variable lists %v, want %v", queues, simulator.DefaultQueues)
+	}
+
+	requests := map[string]grafanaRequest{
+		"all queues, 15 min": {from: from, to: to, interval: time.Minute, chart: 900},
+		"billing, 1 hour":    {from: from, to: to, interval: 20 * time.Minute, queues: []string{"billing"}, chart: 3600},
+		"two queues, zoomed out": {from: from.Add(-6 * 24 * time.Hour), to: to, interval: 40 * time.Minute,
+			queues: []string{"support", "tech"}, chart: 900},
+	}
+	ds, err := All(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		for _, p := range panelsOf(d) {
+			for _, q := range p.Targets {
+				ch, ok := q.(ClickHouseDataquery)
+				if !ok {
+					continue
+				}
+				for name, r := range requests {
+					t.Run(*d.Uid+"/"+title(p)+"/"+ch.RefId+"/"+name, func(t *testing.T) {
+						checkPanelQuery(t, s, p, ch, r)
+					})
+				}
+			}
+		}
+	}
+}
+
+func checkPanelQuery(t *testing.T, s store.Store, p dashboard.Panel, q ClickHouseDataquery, r grafanaRequest) {
+	ctx := context.Background()
+	sql := r.expand(q.RawSql)
+	if i := strings.Index(sql, "$"); i >= 0 {
+		t.Fatalf("unexpanded macro or variable at %q", sql[i:min(len(sql), i+30)])
+	}
+	cols, err := store.QueryAll[column](ctx, s, "DESCRIBE TABLE ("+sql+")", nil)
+	if err != nil {
+		t.Fatalf("cannot describe query: %v\n%s", err, sql)
+	}
+	rows := 0
+	nonNull := 0
+	if err := s.Query(ctx, sql, nil, func(row []byte) error {
+		rows++
+		var m map[string]any
+		if err := json.Unmarshal(row, &m); err != nil {
+			return err
+		}
+		for _, v := range m {
+			if v != nil {
+				nonNull++
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("query failed: %v\n%s", err, sql)
+	}
+	if rows == 0 {
+		t.Fatalf("no rows\n%s", sql)
+	}
+	if nonNull == 0 {
+		t.Errorf("every value is null\n%s", sql)
+	}
+	switch p.Type {
+	case "stat":
+		if q.Format != ClickHouseTable || rows != 1 {
+			t.Errorf("stat: format %d, %d rows; want a table of one row", q.Format, rows)
+		}
+		for _, c := range cols {
+			if !isNumber(c.Type) {
+				t.Errorf("stat column %s is %s, want a number", c.Name, c.Type)
+			}
+		}
+	case "timeseries":
+		if q.Format != ClickHouseTimeSeries {
+			t.Errorf("time series with format %d", q.Format)
+		}
+		if cols[0].Name != "time" || !isTime(cols[0].Type) {
+			t.Errorf("first column %s %s, want time DateTime", cols[0].Name, cols[0].Type)
+		}
+		numbers := 0
+		for _, c := range cols[1:] {
+			switch {
+			case isNumber(c.Type):
+				numbers++
+			case isText(c.Type):
+			default:
+				t.Errorf("series column %s is %s", c.Name, c.Type)
+			}
+		}
+		if numbers == 0 {
+			t.Errorf("no numeric column in %v", cols)
+		}
+	case "table", "barchart":
+		if q.Format != ClickHouseTable {
+			t.Errorf("%s with format %d", p.Type, q.Format)
+		}
+		if !isText(cols[0].Type) {
+			t.Errorf("first column %s is %s, want a label", cols[0].Name, cols[0].Type)
+		}
+		numbers := 0
+		for _, c := range cols[1:] {
+			if isNumber(c.Type) {
+				numbers++
+			}
+		}
+		if numbers == 0 {
+			t.Errorf("no numeric column in %v", cols)
+		}
+	default:
+		t.Errorf("unexpected panel type %s", p.Type)
+	}
+}
+
+// reportKeys maps stat panels to the report's key for the same KPI.
+var reportKeys = map[string]string{
+	UIDOverview + "/Service level":                    "calls.service_level",
+	UIDOverview + "/Abandon rate":                     "calls.abandon_rate",
+	UIDOverview + "/Average speed of answer":          "calls.asa_sec",
+	UIDOverview + "/Average handle time":              "calls.aht_sec",
+	UIDOverview + "/Callback SLA":                     "callbacks.sla_rate",
+	UIDOverview + "/E-mail SLA":                       "emails.sla_rate",
+	UIDOverview + "/Repeat contact rate":              "contacts.repeat_rate",
+	UIDOverview + "/First-contact resolution":         "contacts.fcr_rate",
+	UIDOverview + "/Revenue lost after poor service":  "churn.revenue_lost_after_poor_service",
+	UIDCallbacks + "/Open callbacks":                  "callbacks.open",
+	UIDCallbacks + "/Overdue callbacks":               "callbacks.overdue",
+	UIDCallbacks + "/Oldest open callback":            "callbacks.oldest_open_age_sec",
+	UIDCallbacks + "/Attempts per completed callback": "callbacks.attempts_per_completed",
+	UIDHandleTime + "/E-mail handling time":           "emails.handle_mean_sec",
+	UIDHandleTime + "/E-mail backlog":                 "emails.backlog",
+	UIDHandleTime + "/Occupancy":                      "agents.occupancy",
+	UIDHandleTime + "/Staffed hours":                  "agents.staffed_hours",
+	UIDChurn + "/Customers lost":                      "churn.churned",
+	UIDChurn + "/Revenue lost":                        "churn.revenue_lost",
+	UIDChurn + "/Churn lift of poor service":          "churn.lift",
+	UIDChurn + "/Customers at risk":                   "churn.customers_at_risk",
+	UIDChurn + "/Revenue at risk":                     "churn.revenue_at_risk",
+}
+
+// agentKeys are centre-wide in the report (agent states are not split by
+// queue there) and come from staffed_15m on the dashboard. staffed_15m
+// (aggregator job_staffed) gives 533.26 staffed hours on the demo where
+// report_agents gives 532.78: an open difference of about 0.1 % between
+// the derived table and the report, left to the aggregator; compared here
+// within 0.5 % and for all queues only.
+var agentKeys = map[string]bool{"agents.occupancy": true, "agents.staffed_hours": true}
+
+// The figures on the dashboards are the report's KPIs (kpis.md) for the
+// same window and queue: panels read rollups and derived tables, the report
+// raw events, and they agree.
+func TestStatPanelsAgreeWithReport(t *testing.T) {
+	ctx := context.Background()
+	s, from, to := demoStore(t)
+	for _, queue := range []string{"", "billing"} {
+		rep, err := aggregator.BuildReport(ctx, s, from, to, queue, aggregator.DefaultParams())
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(rep)
+		var want map[string]any
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatal(err)
+		}
+		r := grafanaRequest{from: from, to: to, interval: time.Minute, chart: 900}
+		if queue != "" {
+			r.queues = []string{queue}
+		}
+		ds, err := All(Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked := 0
+		for _, d := range ds {
+			for _, p := range panelsOf(d) {
+				key, ok := reportKeys[*d.Uid+"/"+title(p)]
+				if !ok || p.Type != "stat" {
+					continue
+				}
+				checked++
+				if agentKeys[key] && queue != "" {
+					continue
+				}
+				section, field, _ := strings.Cut(key, ".")
+				w := want[section].(map[string]any)[field]
+				var got any
+				if err := s.Query(ctx, r.expand(p.Targets[0].(ClickHouseDataquery).RawSql), nil, func(row []byte) error {
+					var m map[string]any
+					if err := json.Unmarshal(row, &m); err != nil {
+						return err
+					}
+					for _, v := range m {
+						got = v
+					}
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+				tol := 1e-9
+				if agentKeys[key] {
+					tol = 5e-3
+				}
+				if !sameNumber(got, w, tol) {
+					t.Errorf("queue %q: %s = %v, report %s = %v", queue, title(p), got, key, w)
+				}
+			}
+		}
+		if checked != len(reportKeys) {
+			t.Errorf("checked %d panels, want %d", checked, len(reportKeys))
+		}
+	}
+}
+
+func sameNumber(a, b any, tol float64) bool {
+	x, okA := a.(float64)
+	y, okB := b.(float64)
+	if !okA || !okB {
+		return a == nil && b == nil
+	}
+	d := x - y
+	if d < 0 {
+		d = -d
+	}
+	return d <= tol*max(1, x, y, -x, -y)
+}
