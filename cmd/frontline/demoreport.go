@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/frontline-oss/frontline/aggregator"
+	"github.com/frontline-oss/frontline/internal/store"
+)
+
+// demoReport prints the manager report of the simulated window, writes the
+// demo's files under o.out and, with --serve, keeps serving until stopped.
+func demoReport(ctx context.Context, s store.Store, from, to time.Time, o demoOptions, reg *prometheus.Registry) error {
+	targets := aggregator.DefaultTargets()
+	r, err := aggregator.BuildReport(ctx, s, from, to, "", aggregator.DefaultParams())
+	if err != nil {
+		return fmt.Errorf("cannot build the report: %w", err)
+	}
+	if err := r.WriteText(stdout, targets); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(o.out, "report.json")
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("cannot write %q: %w", path, err)
+	}
+	slog.Info("wrote the report", "path", path)
+	if o.serve == "" {
+		return nil
+	}
+	stop, err := serveOps(o.serve, reg, nil, map[string]http.Handler{
+		"/report": http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			rep, err := aggregator.BuildReport(req.Context(), s, from, to, req.URL.Query().Get("queue"), aggregator.DefaultParams())
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			if req.URL.Query().Get("format") == "json" {
+				w.Header().Set("Content-Type", "application/json")
+				json.NewEncoder(w).Encode(rep)
+				return
+			}
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			rep.WriteText(w, targets)
+		}),
+	})
+	if err != nil {
+		return err
+	}
+	defer stop()
+	slog.Info("serving until interrupted", "addr", o.serve, "paths", "/metrics /report /healthz")
+	<-ctx.Done()
+	return nil
+}
