@@ -23,7 +23,7 @@ func init() {
 			from := fs.String("from", "", "window start, RFC 3339 or a date (midnight UTC); required")
 			to := fs.String("to", "", "window end (exclusive), RFC 3339 or a date (midnight UTC); required")
 			queue := fs.String("queue", "", "report on one queue (default all)")
-			format := fs.String("format", "text", "text | json (csv for --list)")
+			format := fs.String("format", "text", "text | json | html (csv for --list)")
 			list := fs.String("list", "", "print a drill-down list instead: abandoned | overdue-callbacks | late-emails")
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {
@@ -75,9 +75,10 @@ func reportOptionsFrom(from, to, queue, format, list string) (reportOptions, err
 	}
 	switch {
 	case format == "text" || format == "json":
+	case format == "html" && list == "":
 	case format == "csv" && list != "":
 	default:
-		return o, fmt.Errorf("%w: --format %q: want text or json (or csv with --list)", errUsage, format)
+		return o, fmt.Errorf("%w: --format %q: want text, json or html (or csv with --list)", errUsage, format)
 	}
 	if o.targets, err = configTargets(); err != nil {
 		return o, fmt.Errorf("%w: %v", errUsage, err)
@@ -127,8 +128,15 @@ func runReport(ctx context.Context, s store.Store, w io.Writer, o reportOptions)
 	if err != nil {
 		return err
 	}
-	if o.format == "json" {
+	switch o.format {
+	case "json":
 		return writeJSON(w, r)
+	case "html":
+		trend, err := aggregator.Trend(ctx, s, o.from, o.to, o.queue)
+		if err != nil {
+			return err
+		}
+		return r.WriteHTML(w, o.targets, trend)
 	}
 	return r.WriteText(w, o.targets)
 }
