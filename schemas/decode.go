@@ -1,24 +1,31 @@
 package schemas
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
-// MaxEventBytes is the largest event accepted; larger ones are too_large.
+// MaxEventBytes is the largest event Decode accepts (1 MiB); a larger one is
+// rejected as too_large before it is parsed, so one bad producer cannot make
+// the collector hold huge messages.
 const MaxEventBytes = 1 << 20
 
-// Invalid says why an event was rejected. Reason is a stable code for
-// metrics, the DLQ header and tests (e.g. missing_field:queued_at); Detail is
-// for people.
+// Invalid says why an event was rejected; it is the only error Decode
+// returns. Reason is a stable code for metrics, the DLQ header and the DLQ
+// table (too_large, invalid_json, not_cloudevent, unknown_type,
+// data_not_object, end_before_start, missing_field:<name>,
+// wrong_type:<name>, bad_value:<name>, bad_timestamp:<name>,
+// negative_duration:<name>); Detail is for people and may change.
 type Invalid struct {
 	Reason string
 	Detail string
 }
 
+// Error returns "reason: detail".
 func (e *Invalid) Error() string { return e.Reason + ": " + e.Detail }
 
 func invalid(reason, format string, args ...any) *Invalid {
@@ -29,228 +36,371 @@ func invalid(reason, format string, args ...any) *Invalid {
 	return &Invalid{Reason: reason, Detail: d}
 }
 
-type envelope struct {
-	SpecVersion json.RawMessage            `json:"specversion"`
-	ID          json.RawMessage            `json:"id"`
-	Source      json.RawMessage            `json:"source"`
-	Type        json.RawMessage            `json:"type"`
-	Time        json.RawMessage            `json:"time"`
-	Data        map[string]json.RawMessage `json:"data"`
-}
+// maxFields bounds the data fields of one event type (CallEnded has 14).
+const maxFields = 16
 
-var null = []byte("null")
-
-// present reports whether a raw field is there and not JSON null.
-func present(r json.RawMessage) bool { return len(r) > 0 && !bytes.Equal(r, null) }
-
-// Decode parses and validates one CloudEvents JSON event against the
-// contract. Every error is an *Invalid. Unknown fields are ignored and
-// phone/e-mail fields never reach the Event.
+// Decode parses and validates one CloudEvents 1.0 structured JSON event
+// against the contract; it is the collector's gate between Kafka and
+// ClickHouse. Every error is an *Invalid with a stable Reason. Unknown fields
+// are ignored, a JSON null counts as missing, timestamps come back in UTC,
+// and phone/e-mail fields never reach the Event (the types have no place
+// for them).
+//
+// The input is checked with json.Valid once and then walked without
+// reflection: the envelope keys, then the data keys of the type's Spec.
+// Names are matched exactly (CloudEvents attributes are lower case), the
+// last of duplicate keys wins.
 func Decode(b []byte) (*Event, error) {
 	if len(b) > MaxEventBytes {
 		return nil, invalid("too_large", "event of %d bytes exceeds %d", len(b), MaxEventBytes)
 	}
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 || b[0] != '{' {
-		if json.Valid(b) {
-			return nil, invalid("not_cloudevent", "not a JSON object")
-		}
-		return nil, invalid("invalid_json", "not valid JSON")
+	if !json.Valid(b) {
+		return nil, invalid("invalid_json", "not valid JSON: %s", quote(string(b)))
 	}
-	var env envelope
-	if err := json.Unmarshal(b, &env); err != nil {
-		if !json.Valid(b) {
-			return nil, invalid("invalid_json", "%v", err)
-		}
-		if te, ok := err.(*json.UnmarshalTypeError); ok && te.Field == "data" {
-			return nil, invalid("data_not_object", "data is a JSON %s", te.Value)
-		}
-		return nil, invalid("not_cloudevent", "%v", err)
+	// One copy of the input: every decoded string is a substring of it.
+	src := string(b)
+	i := skipWS(src, 0)
+	if src[i] != '{' {
+		return nil, invalid("not_cloudevent", "not a JSON object: %s", quote(src))
 	}
-	sv, ok := str(env.SpecVersion)
-	if !ok || sv != "1.0" {
-		return nil, invalid("not_cloudevent", "specversion must be \"1.0\"")
+	var specversion, id, source, typ, tm, data string
+	for it := (object{s: src, i: i + 1}); it.next(); {
+		switch it.key {
+		case "specversion":
+			specversion = it.val
+		case "id":
+			id = it.val
+		case "source":
+			source = it.val
+		case "type":
+			typ = it.val
+		case "time":
+			tm = it.val
+		case "data":
+			data = it.val
+		}
+	}
+	if sv, ok := jsonString(specversion); !ok || sv != "1.0" {
+		return nil, invalid("not_cloudevent", "specversion must be \"1.0\", got %s", quote(specversion))
 	}
 	ev := &Event{}
-	for _, f := range []struct {
-		name string
-		raw  json.RawMessage
-		dst  *string
-	}{{"id", env.ID, &ev.ID}, {"source", env.Source, &ev.Source}, {"type", env.Type, &ev.Type}} {
-		s, ok := str(f.raw)
-		if !ok || s == "" {
-			return nil, invalid("not_cloudevent", "%s must be a non-empty string", f.name)
-		}
-		*f.dst = s
+	var ok bool
+	if ev.ID, ok = jsonString(id); !ok || ev.ID == "" {
+		return nil, invalid("not_cloudevent", "id must be a non-empty string, got %s", quote(id))
 	}
-	if present(env.Time) {
-		s, ok := str(env.Time)
-		t, err := parseTime(s)
-		if !ok || err != nil {
-			return nil, invalid("bad_timestamp:time", "time %s is not RFC 3339 with an offset", truncate(env.Time))
+	if ev.Source, ok = jsonString(source); !ok || ev.Source == "" {
+		return nil, invalid("not_cloudevent", "source must be a non-empty string, got %s", quote(source))
+	}
+	if ev.Type, ok = jsonString(typ); !ok || ev.Type == "" {
+		return nil, invalid("not_cloudevent", "type must be a non-empty string, got %s", quote(typ))
+	}
+	if present(tm) {
+		t, ok := timestamp(tm)
+		if !ok {
+			return nil, invalid("bad_timestamp:time", "time %s is not RFC 3339 with an offset", quote(tm))
 		}
 		ev.Time = t
 	}
 	spec, ok := SpecOf(ev.Type)
 	if !ok {
-		return nil, invalid("unknown_type", "unknown event type %q", truncateStr(ev.Type))
+		return nil, invalid("unknown_type", "unknown event type %s", quote(ev.Type))
 	}
-	if env.Data == nil {
-		return nil, invalid("missing_field:data", "data is missing")
+	if !present(data) {
+		return nil, invalid("missing_field:data", "data is required")
 	}
-	v, err := parseFields(spec, env.Data)
+	if data[0] != '{' {
+		return nil, invalid("data_not_object", "data must be a JSON object, got %s", quote(data))
+	}
+	d, err := spec.decode(data)
 	if err != nil {
 		return nil, err
 	}
-	ev.Data = v.build(spec.Type)
+	ev.Data = d
 	return ev, nil
 }
 
-// values are the parsed data fields of one event, by field name.
-type values struct {
-	strs  map[string]string
-	times map[string]time.Time
-	nums  map[string]float64
-	bools map[string]bool
-}
-
-func parseFields(spec *Spec, data map[string]json.RawMessage) (*values, error) {
-	v := &values{strs: map[string]string{}, times: map[string]time.Time{}, nums: map[string]float64{}, bools: map[string]bool{}}
-	for _, f := range spec.Fields {
-		raw := data[f.Name]
+// decode checks the data object against the Spec and fills a new Data.
+func (s *Spec) decode(data string) (Data, *Invalid) {
+	var raws [maxFields]string
+	for it := (object{s: data, i: 1}); it.next(); {
+		for j := range s.Fields {
+			if s.Fields[j].Name == it.key {
+				raws[j] = it.val
+				break
+			}
+		}
+	}
+	d := s.new()
+	for j := range s.Fields {
+		f := &s.Fields[j]
+		raw := raws[j]
 		if !present(raw) {
 			if f.Required {
 				return nil, invalid("missing_field:"+f.Name, "%s is required", f.Name)
 			}
 			continue
 		}
-		switch f.Kind {
-		case String, Enum:
-			s, ok := str(raw)
-			if !ok {
-				return nil, invalid("wrong_type:"+f.Name, "%s must be a string, got %s", f.Name, truncate(raw))
-			}
-			if f.Kind == Enum && !contains(f.Values, s) {
-				return nil, invalid("bad_value:"+f.Name, "%s %q is not one of %v", f.Name, truncateStr(s), f.Values)
-			}
-			v.strs[f.Name] = s
-		case Timestamp:
-			s, ok := str(raw)
-			if !ok {
-				return nil, invalid("bad_timestamp:"+f.Name, "%s must be an RFC 3339 string, got %s", f.Name, truncate(raw))
-			}
-			t, err := parseTime(s)
-			if err != nil {
-				return nil, invalid("bad_timestamp:"+f.Name, "%s %q is not RFC 3339 with an offset", f.Name, truncateStr(s))
-			}
-			v.times[f.Name] = t
-		case Duration, Number:
-			n, err := strconv.ParseFloat(string(raw), 64)
-			if err != nil || raw[0] == '"' {
-				return nil, invalid("wrong_type:"+f.Name, "%s must be a number, got %s", f.Name, truncate(raw))
-			}
-			if f.Kind == Duration && n < 0 {
-				return nil, invalid("negative_duration:"+f.Name, "%s is %v seconds", f.Name, n)
-			}
-			v.nums[f.Name] = n
-		case Bool:
-			switch string(raw) {
-			case "true":
-				v.bools[f.Name] = true
-			case "false":
-				v.bools[f.Name] = false
-			default:
-				return nil, invalid("wrong_type:"+f.Name, "%s must be true or false, got %s", f.Name, truncate(raw))
+		if err := f.set(d, raw); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range s.RequiredIf {
+		if s.strOf(d, c.When) == c.Is {
+			if _, ok := s.timeOf(d, c.Field); !ok {
+				return nil, invalid("missing_field:"+c.Field, "%s is required when %s is %s", c.Field, c.When, c.Is)
 			}
 		}
 	}
-	for _, c := range spec.RequiredIf {
-		if _, ok := v.times[c.Field]; !ok && v.strs[c.When] == c.Is {
-			return nil, invalid("missing_field:"+c.Field, "%s is required when %s is %s", c.Field, c.When, c.Is)
+	for _, o := range s.Orders {
+		start, ok1 := s.timeOf(d, o.Start)
+		end, ok2 := s.timeOf(d, o.End)
+		if ok1 && ok2 && end.Before(start) {
+			return nil, invalid("end_before_start", "%s %s is before %s %s",
+				o.End, end.Format(time.RFC3339Nano), o.Start, start.Format(time.RFC3339Nano))
 		}
 	}
-	for _, o := range spec.Orders {
-		s, ok1 := v.times[o.Start]
-		e, ok2 := v.times[o.End]
-		if ok1 && ok2 && e.Before(s) {
-			return nil, invalid("end_before_start", "%s %s is before %s %s", o.End, e.Format(time.RFC3339Nano), o.Start, s.Format(time.RFC3339Nano))
-		}
-	}
-	return v, nil
+	return d, nil
 }
 
-func (v *values) ptime(name string) *time.Time {
-	if t, ok := v.times[name]; ok {
-		return &t
+// set checks one present raw JSON value against the field's kind and stores
+// it in d.
+func (f *Field) set(d Data, raw string) *Invalid {
+	switch f.Kind {
+	case String, Enum:
+		v, ok := jsonString(raw)
+		if !ok {
+			return invalid("wrong_type:"+f.Name, "%s must be a string, got %s", f.Name, quote(raw))
+		}
+		if f.Kind == Enum && !contains(f.Values, v) {
+			return invalid("bad_value:"+f.Name, "%s %s is not one of %s", f.Name, quote(raw), strings.Join(f.Values, "|"))
+		}
+		*f.dst(d).(*string) = v
+	case Timestamp:
+		t, ok := timestamp(raw)
+		if !ok {
+			return invalid("bad_timestamp:"+f.Name, "%s %s is not RFC 3339 with an offset", f.Name, quote(raw))
+		}
+		switch p := f.dst(d).(type) {
+		case *time.Time:
+			*p = t
+		case **time.Time:
+			*p = &t
+		}
+	case Duration, Number:
+		if c := raw[0]; c != '-' && (c < '0' || c > '9') {
+			return invalid("wrong_type:"+f.Name, "%s must be a number, got %s", f.Name, quote(raw))
+		}
+		n, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return invalid("bad_value:"+f.Name, "%s %s is out of range", f.Name, quote(raw))
+		}
+		if f.Kind == Duration && n < 0 {
+			return invalid("negative_duration:"+f.Name, "%s is %s seconds", f.Name, raw)
+		}
+		switch p := f.dst(d).(type) {
+		case *float64:
+			*p = n
+		case **float64:
+			*p = &n
+		}
+	case Bool:
+		if raw != "true" && raw != "false" {
+			return invalid("wrong_type:"+f.Name, "%s must be true or false, got %s", f.Name, quote(raw))
+		}
+		*f.dst(d).(*bool) = raw == "true"
 	}
 	return nil
 }
 
-func (v *values) pnum(name string) *float64 {
-	if n, ok := v.nums[name]; ok {
-		return &n
+// field returns the Field called name.
+func (s *Spec) field(name string) *Field {
+	for j := range s.Fields {
+		if s.Fields[j].Name == name {
+			return &s.Fields[j]
+		}
 	}
-	return nil
+	panic("schemas: " + s.Type + " has no field " + name)
 }
 
-// build makes the typed Data of an event type from its parsed fields.
-func (v *values) build(t string) Data {
-	s, tm, n := v.strs, v.times, v.nums
-	switch t {
-	case TypeCallEnded:
-		return &CallEnded{CallID: s["call_id"], Direction: s["direction"], Queue: s["queue"], CustomerID: s["customer_id"],
-			AgentID: s["agent_id"], QueuedAt: v.ptime("queued_at"), AnsweredAt: v.ptime("answered_at"), EndedAt: tm["ended_at"],
-			TalkSec: n["talk_sec"], HoldSec: n["hold_sec"], WrapSec: n["wrap_sec"], Transferred: v.bools["transferred"],
-			CallbackID: s["callback_id"], Topic: s["topic"]}
-	case TypeEmailReceived:
-		return &EmailReceived{EmailID: s["email_id"], Queue: s["queue"], CustomerID: s["customer_id"], ReceivedAt: tm["received_at"], Topic: s["topic"]}
-	case TypeEmailReplied:
-		return &EmailReplied{EmailID: s["email_id"], AgentID: s["agent_id"], RepliedAt: tm["replied_at"], HandleSec: v.pnum("handle_sec")}
-	case TypeOrderEntered:
-		return &OrderEntered{OrderID: s["order_id"], AgentID: s["agent_id"], Channel: s["channel"], CustomerID: s["customer_id"],
-			StartedAt: tm["started_at"], EnteredAt: tm["entered_at"], Value: v.pnum("value"), Currency: s["currency"]}
-	case TypeCallbackRequested:
-		return &CallbackRequested{CallbackID: s["callback_id"], Queue: s["queue"], CustomerID: s["customer_id"],
-			RequestedAt: tm["requested_at"], DueAt: tm["due_at"], Origin: s["origin"]}
-	case TypeCallbackAttempted:
-		return &CallbackAttempted{CallbackID: s["callback_id"], AgentID: s["agent_id"], AttemptedAt: tm["attempted_at"], Result: s["result"]}
-	case TypeCallbackCancelled:
-		return &CallbackCancelled{CallbackID: s["callback_id"], CancelledAt: tm["cancelled_at"], Reason: s["reason"]}
-	case TypeAgentState:
-		return &AgentState{AgentID: s["agent_id"], State: s["state"], At: tm["at"], Queue: s["queue"]}
-	case TypeAgentRoster:
-		return &AgentRoster{AgentID: s["agent_id"], Change: s["change"], At: tm["at"], Team: s["team"], Site: s["site"]}
-	case TypeCustomerUpdated:
-		return &CustomerUpdated{CustomerID: s["customer_id"], At: tm["at"], Segment: s["segment"], AnnualValue: v.pnum("annual_value"), Currency: s["currency"]}
-	case TypeCustomerChurned:
-		return &CustomerChurned{CustomerID: s["customer_id"], ChurnedAt: tm["churned_at"], AnnualValue: v.pnum("annual_value"),
-			Currency: s["currency"], Reason: s["reason"]}
+// strOf reads a string field of d.
+func (s *Spec) strOf(d Data, name string) string { return *s.field(name).dst(d).(*string) }
+
+// timeOf reads a timestamp field of d; false when an optional one is absent.
+func (s *Spec) timeOf(d Data, name string) (time.Time, bool) {
+	switch p := s.field(name).dst(d).(type) {
+	case *time.Time:
+		return *p, true
+	case **time.Time:
+		if *p != nil {
+			return **p, true
+		}
 	}
-	panic("schemas: no constructor for " + t)
+	return time.Time{}, false
 }
 
-// parseTime accepts RFC 3339 with an offset (Z or ±hh:mm) and returns UTC.
-func parseTime(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, err
-	}
-	return t.UTC(), nil
+// object walks the members of a JSON object in s that json.Valid accepted;
+// i starts after the opening brace.
+type object struct {
+	s        string
+	i        int
+	key, val string
 }
 
-// str decodes a JSON string; ok is false for any other JSON value.
-func str(r json.RawMessage) (string, bool) {
-	if len(r) < 2 || r[0] != '"' {
+func (o *object) next() bool {
+	i := skipWS(o.s, o.i)
+	if o.s[i] == ',' {
+		i = skipWS(o.s, i+1)
+	}
+	if o.s[i] == '}' {
+		return false
+	}
+	end := skipValue(o.s, i)
+	o.key = o.s[i:end]
+	if k, ok := jsonString(o.key); ok {
+		o.key = k
+	}
+	i = skipWS(o.s, end)
+	i = skipWS(o.s, i+1) // ':'
+	end = skipValue(o.s, i)
+	o.val = o.s[i:end]
+	o.i = end
+	return true
+}
+
+func skipWS(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the end of the valid JSON value that starts at i.
+func skipValue(s string, i int) int {
+	switch s[i] {
+	case '"':
+		for i++; s[i] != '"'; i++ {
+			if s[i] == '\\' {
+				i++
+			}
+		}
+		return i + 1
+	case '{', '[':
+		depth := 0
+		for ; ; i++ {
+			switch s[i] {
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			case '"':
+				i = skipValue(s, i) - 1
+			}
+		}
+	}
+	for i < len(s) && strings.IndexByte(",}] \t\n\r", s[i]) < 0 {
+		i++
+	}
+	return i
+}
+
+// present reports whether a raw member is there and not JSON null.
+func present(raw string) bool { return raw != "" && raw != "null" }
+
+// jsonString decodes a raw JSON string; ok is false for any other value.
+// Without escapes it returns a substring of raw (no allocation).
+func jsonString(raw string) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' {
 		return "", false
 	}
-	if bytes.IndexByte(r[1:len(r)-1], '\\') < 0 {
-		return string(r[1 : len(r)-1]), true
+	in := raw[1 : len(raw)-1]
+	if strings.IndexByte(in, '\\') < 0 && utf8.ValidString(in) {
+		return in, true
 	}
-	var s string
-	if json.Unmarshal(r, &s) != nil {
+	var v string
+	if json.Unmarshal([]byte(raw), &v) != nil {
 		return "", false
 	}
-	return s, true
+	return v, true
+}
+
+// timestamp decodes a raw JSON string holding an RFC 3339 timestamp with an
+// offset and returns it in UTC.
+func timestamp(raw string) (time.Time, bool) {
+	s, ok := jsonString(raw)
+	if !ok {
+		return time.Time{}, false
+	}
+	return parseTime(s)
+}
+
+// parseTime parses YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM), the RFC 3339
+// profile of the contract, without allocating. The fraction keeps up to
+// nanoseconds.
+func parseTime(s string) (time.Time, bool) {
+	if len(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+		return time.Time{}, false
+	}
+	year, ok1 := digits(s[0:4])
+	month, ok2 := digits(s[5:7])
+	day, ok3 := digits(s[8:10])
+	hour, ok4 := digits(s[11:13])
+	minute, ok5 := digits(s[14:16])
+	sec, ok6 := digits(s[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || month < 1 || month > 12 || day < 1 ||
+		day > daysIn(time.Month(month), year) || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	i, nsec := 19, 0
+	if s[i] == '.' {
+		i++
+		n := 0
+		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			if n++; n <= 9 {
+				nsec = nsec*10 + int(s[i]-'0')
+			}
+		}
+		if n == 0 || n > 9 {
+			return time.Time{}, false
+		}
+		for ; n < 9; n++ {
+			nsec *= 10
+		}
+	}
+	var offset int
+	switch rest := s[i:]; {
+	case rest == "Z":
+	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
+		oh, ok1 := digits(rest[1:3])
+		om, ok2 := digits(rest[4:6])
+		if !ok1 || !ok2 || oh > 23 || om > 59 {
+			return time.Time{}, false
+		}
+		offset = (oh*60 + om) * 60
+		if rest[0] == '-' {
+			offset = -offset
+		}
+	default:
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
+	return t.Add(-time.Duration(offset) * time.Second), true
+}
+
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}
+
+func daysIn(m time.Month, year int) int {
+	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 func contains(list []string, s string) bool {
@@ -262,11 +412,10 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func truncate(r json.RawMessage) string { return truncateStr(string(r)) }
-
-func truncateStr(s string) string {
+// quote shortens and quotes input for a Detail message.
+func quote(s string) string {
 	if len(s) > 80 {
-		return s[:80] + "…"
+		s = s[:80] + "…"
 	}
-	return s
+	return strconv.Quote(s)
 }
