@@ -385,7 +385,11 @@ func parseTime(s string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
-	return t.Add(-time.Duration(offset) * time.Second), true
+	t = t.Add(-time.Duration(offset) * time.Second)
+	if y := t.Year(); y < 0 || y > 9999 {
+		return time.Time{}, false // not writable as RFC 3339 in UTC
+	}
+	return t, true
 }
 
 func digits(s string) (int, bool) {

@@ -61,6 +61,7 @@ func TestDecodeReasons(t *testing.T) {
 		{"timestamp without offset", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":"2026-11-02T09:00:41"}`), "bad_timestamp:at"},
 		{"timestamp with a space", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":"2026-11-02 09:00:41Z"}`), "bad_timestamp:at"},
 		{"timestamp 31 November", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":"2026-11-31T09:00:41Z"}`), "bad_timestamp:at"},
+		{"timestamp outside years 0000-9999 in UTC", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":"0000-01-01T00:30:00+01:00"}`), "bad_timestamp:at"},
 		{"timestamp as epoch number", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":1793610041}`), "bad_timestamp:at"},
 		{"negative talk_sec", ev(schemas.TypeCallEnded, `{`+call+`,"queued_at":"2026-11-02T09:00:00Z","ended_at":"2026-11-02T09:00:41Z","talk_sec":-3}`), "negative_duration:talk_sec"},
 		{"negative hold_sec", ev(schemas.TypeCallEnded, `{`+call+`,"queued_at":"2026-11-02T09:00:00Z","ended_at":"2026-11-02T09:00:41Z","hold_sec":-0.5}`), "negative_duration:hold_sec"},

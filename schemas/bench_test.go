@@ -1,0 +1,40 @@
+package schemas_test
+
+import (
+	"bytes"
+	"os"
+	"testing"
+
+	"github.com/frontline-oss/frontline/schemas"
+)
+
+// BenchmarkDecode decodes the week scenario's lines in turn: the real mix
+// of types, offsets and a few invalid events. ns/op is per event.
+func BenchmarkDecode(b *testing.B) {
+	data, err := os.ReadFile("../../shared/scenarios/week/events.jsonl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
+	b.SetBytes(int64(len(data) / len(lines)))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		schemas.Decode(lines[i])
+		if i++; i == len(lines) {
+			i = 0
+		}
+	}
+}
+
+// BenchmarkEncode encodes a typical answered inbound call.
+func BenchmarkEncode(b *testing.B) {
+	e, err := schemas.Decode([]byte(validEvents[0].in))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		schemas.Encode(e)
+	}
+}

@@ -1,0 +1,57 @@
+package schemas_test
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"reflect"
+	"testing"
+
+	"github.com/frontline-oss/frontline/schemas"
+)
+
+// FuzzDecode: Decode never panics, every error is an *Invalid with a
+// reason, and every event it accepts survives Encode and Decode unchanged.
+func FuzzDecode(f *testing.F) {
+	for _, tt := range validEvents {
+		f.Add([]byte(tt.in))
+	}
+	for _, s := range []string{
+		``, `null`, `[1, 2, 3]`, `{not json`, `{}`, `{"specversion":"1.0"}`,
+		ev("cs.unknown.v1", `{}`),
+		ev(schemas.TypeAgentState, `"x"`),
+		ev(schemas.TypeAgentState, `{"agent_id":"a\u00e9\"","state":"busy","at":"0000-01-01T00:30:00+01:00"}`),
+		ev(schemas.TypeCallEnded, `{` + call + `,"queued_at":"2026-11-02T09:00:10Z","ended_at":"2026-11-02T09:00:09.999999999-05:00","talk_sec":-0}`),
+		ev(schemas.TypeCustomerUpdated, `{"customer_id":"k1","at":"2026-11-02T09:00:41Z","annual_value":1e21}`),
+	} {
+		f.Add([]byte(s))
+	}
+	if fh, err := os.Open("../../shared/scenarios/basic/events.jsonl"); err == nil {
+		sc := bufio.NewScanner(fh)
+		for n := 0; sc.Scan() && n < 50; n++ {
+			f.Add(append([]byte(nil), sc.Bytes()...))
+		}
+		fh.Close()
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		e, err := schemas.Decode(in)
+		if err != nil {
+			var inv *schemas.Invalid
+			if !errors.As(err, &inv) || inv.Reason == "" {
+				t.Fatalf("error %T %v is not an *Invalid with a reason", err, err)
+			}
+			return
+		}
+		b, err := schemas.Encode(e)
+		if err != nil {
+			t.Fatalf("decoded %+v does not encode: %v", e, err)
+		}
+		again, err := schemas.Decode(b)
+		if err != nil {
+			t.Fatalf("re-encoded %s does not decode: %v", b, err)
+		}
+		if !reflect.DeepEqual(again, e) {
+			t.Fatalf("round trip changed\n%+v %+v\nto\n%+v %+v", e, e.Data, again, again.Data)
+		}
+	})
+}
