@@ -1,0 +1,170 @@
+package dashboards
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-foundation-sdk/go/alerting"
+
+	"github.com/frontline-oss/frontline/aggregator"
+	"github.com/frontline-oss/frontline/internal/store"
+)
+
+// TestGrafanaAlertRules: the rules build and marshal to JSON that decodes
+// back through the SDK's types; every rule has its query A on the
+// ClickHouse data source, the threshold B as condition, a for-duration,
+// a severity and summary and runbook annotations.
+func TestGrafanaAlertRules(t *testing.T) {
+	RegisterPlugins()
+	rules, err := GrafanaAlertRules(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rules) != 5 {
+		t.Errorf("%d rules, want 5", len(rules))
+	}
+	uids := map[string]bool{}
+	for _, r := range rules {
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatalf("%s: %v", r.Title, err)
+		}
+		var back alerting.Rule
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatalf("%s: cannot decode its json: %v\n%s", r.Title, err, b)
+		}
+		if back.Title != r.Title || len(back.Data) != 2 {
+			t.Errorf("%s: round trip lost data: %s", r.Title, b)
+		}
+		if r.Uid == nil || uids[*r.Uid] {
+			t.Errorf("%s: missing or repeated uid", r.Title)
+		} else {
+			uids[*r.Uid] = true
+		}
+		a, ok := query(r, "A")
+		if !ok || a.DatasourceUid == nil || *a.DatasourceUid != "frontline-clickhouse" {
+			t.Errorf("%s: no query A on the ClickHouse data source", r.Title)
+		} else if q, ok := a.Model.(ClickHouseDataquery); !ok || q.RawSql == "" || q.Datasource == nil || *q.Datasource.Uid != "frontline-clickhouse" {
+			t.Errorf("%s: query A is not a ClickHouse SQL query: %#v", r.Title, a.Model)
+		}
+		if _, ok := query(r, r.Condition); !ok || r.Condition != "B" {
+			t.Errorf("%s: condition %q is not the threshold query B", r.Title, r.Condition)
+		}
+		if !strings.Contains(string(b), `"type":"threshold"`) {
+			t.Errorf("%s: no threshold expression: %s", r.Title, b)
+		}
+		if _, err := time.ParseDuration(r.For); err != nil || r.For == "" {
+			t.Errorf("%s: for %q", r.Title, r.For)
+		}
+		if r.Annotations["summary"] == "" || !strings.HasPrefix(r.Annotations["runbook_url"], RunbookURL+"#frontline") || r.Labels["severity"] == "" {
+			t.Errorf("%s: annotations %v labels %v", r.Title, r.Annotations, r.Labels)
+		}
+	}
+}
+
+// TestGrafanaAlertRulesQueueTargets: a queue with its own service-level
+// target gets its own rule with its threshold, the other queues one rule;
+// a threshold the rollup cannot measure is an error.
+func TestGrafanaAlertRulesQueueTargets(t *testing.T) {
+	targets, err := aggregator.ParseTargets([]byte("vip: {service_level: 0.95}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := GrafanaAlertRules(Config{Targets: targets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	for _, r := range rules {
+		if strings.HasPrefix(r.Title, "Service level") {
+			titles = append(titles, r.Title)
+			b, _ := json.Marshal(r)
+			a, _ := query(r, "A")
+			sql := a.Model.(ClickHouseDataquery).RawSql
+			switch r.Title {
+			case "Service level under target (vip)":
+				if !strings.Contains(sql, "queue = 'vip'") || !strings.Contains(string(b), `"params":[0.95]`) {
+					t.Errorf("vip rule: %s", b)
+				}
+			case "Service level under target (other queues)":
+				if !strings.Contains(sql, "queue NOT IN ('vip')") || !strings.Contains(string(b), `"params":[0.8]`) {
+					t.Errorf("other queues rule: %s", b)
+				}
+			}
+		}
+	}
+	if len(titles) != 2 {
+		t.Errorf("service-level rules %q, want one for vip and one for the others", titles)
+	}
+	if _, err := GrafanaAlertRules(Config{Targets: aggregator.Targets{Default: aggregator.Target{SLThreshold: 30 * time.Second, ServiceLevel: 0.8}}}); err == nil {
+		t.Errorf("a 30 s service-level threshold: no error")
+	}
+}
+
+// TestGrafanaAlertQueriesRunOnDemoData: the SQL of every rule, with the
+// plugin's $__toTime expanded, runs on chDB against simulated understaffed
+// days and returns one row per queue with a number; the overdue-callback
+// counts equal the report's.
+func TestGrafanaAlertQueriesRunOnDemoData(t *testing.T) {
+	ctx := context.Background()
+	s, from, to := demoStore(t)
+	rules, err := GrafanaAlertRules(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		Queue string   `json:"queue"`
+		Value *float64 `json:"value"`
+	}
+	for _, at := range []time.Time{to, from.Add(36 * time.Hour)} {
+		req := grafanaRequest{from: at.Add(-30 * time.Minute), to: at}
+		for _, r := range rules {
+			a, _ := query(r, "A")
+			sql := req.expand(a.Model.(ClickHouseDataquery).RawSql)
+			if strings.Contains(sql, "$__") {
+				t.Fatalf("%s: unexpanded macro in %s", r.Title, sql)
+			}
+			rows, err := store.QueryAll[row](ctx, s, sql, nil)
+			if err != nil {
+				t.Errorf("%s at %s: %v\n%s", r.Title, at, err, sql)
+				continue
+			}
+			if len(rows) == 0 {
+				t.Errorf("%s at %s: no rows", r.Title, at)
+			}
+			for _, x := range rows {
+				if x.Queue == "" || x.Value == nil {
+					t.Errorf("%s at %s: row %+v", r.Title, at, x)
+				}
+			}
+			if r.Title != "Callbacks overdue" || !at.Equal(to) {
+				continue
+			}
+			for _, x := range rows {
+				rep, err := aggregator.BuildReport(ctx, s, to.Add(-time.Hour), to, x.Queue, aggregator.Params{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if float64(rep.Callbacks.Overdue) != *x.Value {
+					t.Errorf("queue %s: %v overdue callbacks by the alert query, %d by the report", x.Queue, *x.Value, rep.Callbacks.Overdue)
+				}
+			}
+			for _, x := range rows {
+				t.Logf("overdue callbacks at %s in %s: %v", to, x.Queue, *x.Value)
+			}
+		}
+	}
+}
+
+// query returns the query refId of r.
+func query(r alerting.Rule, refID string) (alerting.Query, bool) {
+	for _, q := range r.Data {
+		if q.RefId != nil && *q.RefId == refID {
+			return q, true
+		}
+	}
+	return alerting.Query{}, false
+}
