@@ -21,7 +21,7 @@ func FuzzDecode(f *testing.F) {
 		ev("cs.unknown.v1", `{}`),
 		ev(schemas.TypeAgentState, `"x"`),
 		ev(schemas.TypeAgentState, `{"agent_id":"a\u00e9\"","state":"busy","at":"0000-01-01T00:30:00+01:00"}`),
-		ev(schemas.TypeCallEnded, `{` + call + `,"queued_at":"2026-11-02T09:00:10Z","ended_at":"2026-11-02T09:00:09.999999999-05:00","talk_sec":-0}`),
+		ev(schemas.TypeCallEnded, `{`+call+`,"queued_at":"2026-11-02T09:00:10Z","ended_at":"2026-11-02T09:00:09.999999999-05:00","talk_sec":-0}`),
 		ev(schemas.TypeCustomerUpdated, `{"customer_id":"k1","at":"2026-11-02T09:00:41Z","annual_value":1e21}`),
 	} {
 		f.Add([]byte(s))
