@@ -18,10 +18,10 @@ const (
 // Field is one data field of an event type. The table of Fields drives
 // Decode, Encode and the JSON Schema files, so the three cannot drift.
 type Field struct {
-	Name     string
-	Kind     Kind
-	Required bool
-	Values   []string // the allowed values of an Enum
+	Name     string   // the JSON name in data, snake_case as in events.md
+	Kind     Kind     // how the value is checked and written
+	Required bool     // missing or null is missing_field:<name>
+	Values   []string // the allowed values of an Enum (else bad_value:<name>)
 
 	// dst returns a pointer to the field inside the typed Data: *string,
 	// *time.Time, **time.Time (optional timestamp), *float64 (missing
@@ -40,9 +40,11 @@ type Condition struct{ Field, When, Is string }
 // Spec is the data contract of one event type: the single table that
 // validation, encoding and the JSON Schema files are derived from.
 type Spec struct {
-	Type       string
-	Fields     []Field
-	Orders     []Order
+	Type   string  // the CloudEvents type, e.g. cs.call.ended.v1
+	Fields []Field // the data fields in the order of the contract
+	// Orders are the end-before-start rules between timestamp fields.
+	Orders []Order
+	// RequiredIf are fields required only for some values of another.
 	RequiredIf []Condition
 
 	new func() Data
@@ -72,8 +74,12 @@ func (s Spec) order(start, end string) Spec {
 }
 
 // Specs is the event contract v1 of shared/spec/events.md, one Spec per
-// type, fields in the order of the contract table.
-var Specs = []Spec{
+// type, fields in the order of the contract table (and of TypeInfo.Columns).
+// It is the one place a field is added or changed: Decode, Encode and the
+// JSON Schema files all follow it.
+var Specs = specs
+
+var specs = []Spec{
 	spec(fields[CallEnded]{}.
 		req("call_id", String, func(d *CallEnded) any { return &d.CallID }).
 		req("direction", Enum, func(d *CallEnded) any { return &d.Direction }, "inbound", "outbound").

@@ -1,6 +1,3 @@
-// Package schemas is the event contract v1 (shared/spec/events.md): Go types
-// for every event type, decoding with validation and stable reason codes,
-// the JSON Schema files, and the mapping of events to raw ClickHouse tables.
 package schemas
 
 import "time"
