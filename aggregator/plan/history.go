@@ -1,0 +1,134 @@
+package plan
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"time"
+
+	"github.com/frontline-oss/frontline/internal/store"
+)
+
+// planSQL holds the history reads (one file per series) and the plan
+// table's maintenance.
+//
+//go:embed sql/*.sql
+var planSQL embed.FS
+
+func query(name string) string {
+	b, err := planSQL.ReadFile("sql/" + name + ".sql")
+	if err != nil {
+		panic("aggregator/plan: missing embedded sql/" + name + ".sql")
+	}
+	return string(b)
+}
+
+// callRow is one row of sql/calls.sql.
+type callRow struct {
+	Bucket           time.Time `json:"bucket"`
+	Queue            string    `json:"queue"`
+	Offered          float64   `json:"offered"`
+	Answered         float64   `json:"answered"`
+	HandleSum        float64   `json:"handle_sum"`
+	Abandoned        float64   `json:"abandoned"`
+	AbandonedWaitSum float64   `json:"abandoned_wait_sum"`
+	AnsweredWaitSum  float64   `json:"answered_wait_sum"`
+}
+
+// emailRow is one row of sql/emails.sql.
+type emailRow struct {
+	Bucket   time.Time `json:"bucket"`
+	Queue    string    `json:"queue"`
+	Received float64   `json:"received"`
+}
+
+// callbackRow is one row of sql/callbacks.sql.
+type callbackRow struct {
+	Bucket    time.Time `json:"bucket"`
+	Queue     string    `json:"queue"`
+	Requested float64   `json:"requested"`
+	WindowSum float64   `json:"window_sum"`
+}
+
+// staffedRow is one row of sql/staffed.sql.
+type staffedRow struct {
+	Bucket time.Time `json:"bucket"`
+	Queue  string    `json:"queue"`
+	Agents float64   `json:"agents"`
+}
+
+// handleRow is one row of sql/email_handle.sql or sql/callback_handle.sql.
+type handleRow struct {
+	Queue     string  `json:"queue"`
+	HandleSum float64 `json:"handle_sum"`
+	Emails    float64 `json:"emails"`
+	Callbacks float64 `json:"callbacks"`
+}
+
+// history is everything the plan of one day reads from ClickHouse.
+type history struct {
+	from, to  time.Time // the history window of the forecasts
+	calls     []callRow
+	emails    []emailRow
+	callbacks []callbackRow
+	emailWork map[string]handleRow
+	cbWork    map[string]handleRow
+	staffed   map[string]map[int64]float64 // queue → unix seconds → agents
+	// staffedUntil is the end of staffing history (zero: none at all).
+	staffedUntil time.Time
+}
+
+// load reads the history of the weeks before day and the staffing of
+// [staffFrom, staffTo).
+func (p *Planner) load(ctx context.Context, day, staffFrom, staffTo time.Time) (*history, error) {
+	h := &history{from: day.AddDate(0, 0, -7*p.o.Weeks), to: day}
+	queues := p.o.Queues
+	if queues == nil {
+		queues = []string{}
+	}
+	win := store.Params{"from": h.from, "to": h.to, "interval_sec": p.o.IntervalSec, "queues": queues}
+	var err error
+	if h.calls, err = store.QueryAll[callRow](ctx, p.s, query("calls"), win); err != nil {
+		return nil, fmt.Errorf("cannot read call history %s–%s: %w", h.from.Format(time.DateOnly), h.to.Format(time.DateOnly), err)
+	}
+	if h.emails, err = store.QueryAll[emailRow](ctx, p.s, query("emails"), win); err != nil {
+		return nil, fmt.Errorf("cannot read e-mail history: %w", err)
+	}
+	if h.callbacks, err = store.QueryAll[callbackRow](ctx, p.s, query("callbacks"), win); err != nil {
+		return nil, fmt.Errorf("cannot read callback history: %w", err)
+	}
+	h.emailWork, h.cbWork = map[string]handleRow{}, map[string]handleRow{}
+	for name, m := range map[string]map[string]handleRow{"email_handle": h.emailWork, "callback_handle": h.cbWork} {
+		rows, err := store.QueryAll[handleRow](ctx, p.s, query(name), win)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read %s: %w", name, err)
+		}
+		for _, r := range rows {
+			m[r.Queue] = r
+		}
+	}
+	staff := store.Params{"from": staffFrom, "to": staffTo, "interval_sec": p.o.IntervalSec, "queues": queues}
+	rows, err := store.QueryAll[staffedRow](ctx, p.s, query("staffed"), staff)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read staffing %s–%s: %w", staffFrom.Format(time.DateOnly), staffTo.Format(time.DateOnly), err)
+	}
+	h.staffed = map[string]map[int64]float64{}
+	for _, r := range rows {
+		if h.staffed[r.Queue] == nil {
+			h.staffed[r.Queue] = map[int64]float64{}
+		}
+		h.staffed[r.Queue][r.Bucket.Unix()] = r.Agents
+	}
+	type untilRow struct {
+		UntilUnix int64 `json:"until_unix"`
+		N         int64 `json:"n"`
+	}
+	u, err := store.QueryOne[untilRow](ctx, p.s, query("staffed_until"), store.Params{"to": staffTo})
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the end of staffing history: %w", err)
+	}
+	if u.N > 0 {
+		h.staffedUntil = time.Unix(u.UntilUnix, 0).UTC()
+	}
+	return h, nil
+}

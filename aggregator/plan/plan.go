@@ -1,0 +1,535 @@
+// Package plan is the capacity plan of `frontline plan`: it forecasts each
+// queue's offered calls and AHT per interval of a day from the weeks
+// before it (methods chosen per queue by backtest), adds the e-mails and
+// callbacks as deferred work, turns the load into required agents with
+// aggregator/erlang, sets them against the agents staffed and writes the
+// result to the capacity_plan table (migration 0020) for the capacity
+// dashboard. History is read with one embedded SQL file per series
+// (sql/*.sql) from the rollups and derived tables the aggregator keeps.
+package plan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/frontline-oss/frontline/aggregator/erlang"
+	"github.com/frontline-oss/frontline/internal/store"
+)
+
+// Sentinel errors.
+var (
+	// ErrInvalid: the options cannot make a plan (an interval that does not
+	// tile the rollups, a max abandon without patience, …).
+	ErrInvalid = errors.New("invalid plan options")
+	// ErrHistory: the store holds too little history to forecast from.
+	ErrHistory = errors.New("not enough history to plan")
+)
+
+// Options configure a Planner. A zero field takes the default written in
+// its comment, except where the comment says zero means what it says.
+type Options struct {
+	// Weeks of history the forecasts read (the last full week of them is
+	// the backtest). Default 4. Fewer are used when the data starts later.
+	Weeks int
+	// IntervalSec is the planning interval: a multiple of 900 (the rollup
+	// bucket) that divides a day. Default 900 (96 intervals a day).
+	IntervalSec int
+	// Erlang is the service-level target, threshold, max occupancy,
+	// shrinkage, patience and max abandon of the requirement; its
+	// IntervalSec is ignored (IntervalSec above rules). Zero Target and
+	// ThresholdSec take erlang.Defaults() (80 % in 20 s), zero MaxOccupancy
+	// DefaultMaxOccupancy (0.9); zero Shrinkage,
+	// PatienceSec (Erlang C) and MaxAbandon (no cap) mean what they say —
+	// Defaults() has the planner's shrinkage of 0.3. Shrinkage applies to
+	// the phone agents and the deferred work together.
+	Erlang erlang.Options
+	// EstimatePatience, when Erlang.PatienceSec is 0, estimates each
+	// queue's mean patience from its history (erlang.EstimatePatience on
+	// the waits of calls_15m) and plans with Erlang A; a queue without
+	// abandons stays on Erlang C. Default false.
+	EstimatePatience bool
+	// EmailSLA is the time within which an e-mail's work must be done (the
+	// first-response target of kpis.md). Default 24 h.
+	EmailSLA time.Duration
+	// Queues limits the plan to these queues. Default: every queue with
+	// calls in the history.
+	Queues []string
+	// Methods are the forecast methods the backtest chooses from; the
+	// first is the one kept on a tie or without a week to test on.
+	// Default Methods (SeasonalMean first).
+	Methods []Method
+	// Logger gets progress: one line when history is read, one per queue.
+	// Default: discard.
+	Logger *slog.Logger
+	// Now stamps created_at of the plan. Default time.Now.
+	Now func() time.Time
+}
+
+// Defaults of Options, as `frontline plan` uses them.
+const (
+	DefaultWeeks       = 4
+	DefaultIntervalSec = 900
+	DefaultShrinkage   = 0.3
+	DefaultEmailSLA    = 24 * time.Hour
+	// DefaultMaxOccupancy caps planned phone occupancy: agents kept busier
+	// burn out and the plan has no slack for a noisy interval.
+	DefaultMaxOccupancy = 0.9
+)
+
+// Defaults returns the planner's defaults in full, shrinkage included.
+func Defaults() Options {
+	e := erlang.Defaults()
+	e.Shrinkage = DefaultShrinkage
+	e.MaxOccupancy = DefaultMaxOccupancy
+	return Options{Weeks: DefaultWeeks, IntervalSec: DefaultIntervalSec, Erlang: e, EmailSLA: DefaultEmailSLA, Methods: Methods}
+}
+
+func (o Options) withDefaults() Options {
+	d := Defaults()
+	if o.Weeks <= 0 {
+		o.Weeks = d.Weeks
+	}
+	if o.IntervalSec == 0 {
+		o.IntervalSec = d.IntervalSec
+	}
+	if o.Erlang.Target == 0 {
+		o.Erlang.Target = d.Erlang.Target
+	}
+	if o.Erlang.ThresholdSec == 0 {
+		o.Erlang.ThresholdSec = d.Erlang.ThresholdSec
+	}
+	if o.Erlang.MaxOccupancy == 0 {
+		o.Erlang.MaxOccupancy = d.Erlang.MaxOccupancy
+	}
+	o.Erlang.IntervalSec = float64(o.IntervalSec)
+	if o.EmailSLA <= 0 {
+		o.EmailSLA = d.EmailSLA
+	}
+	if len(o.Methods) == 0 {
+		o.Methods = d.Methods
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+func (o Options) validate() error {
+	switch {
+	case o.IntervalSec < 900 || o.IntervalSec%900 != 0 || 86400%o.IntervalSec != 0:
+		return fmt.Errorf("%w: interval %d s must be a multiple of 900 that divides a day", ErrInvalid, o.IntervalSec)
+	case o.Erlang.MaxAbandon > 0 && o.Erlang.PatienceSec == 0 && !o.EstimatePatience:
+		return fmt.Errorf("%w: max abandon %v needs a patience (given or estimated)", ErrInvalid, o.Erlang.MaxAbandon)
+	}
+	for _, m := range o.Methods {
+		if !slices.Contains(Methods, m) {
+			return fmt.Errorf("%w: unknown forecast method %q", ErrInvalid, m)
+		}
+	}
+	// erlang validates the rest the way `frontline erlang` reports it.
+	check := o.Erlang
+	if check.MaxAbandon > 0 && check.PatienceSec == 0 {
+		check.PatienceSec = 1
+	}
+	if _, err := erlang.RequiredAgents(erlang.Load{Calls: 0, AHTSec: 1}, check); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	return nil
+}
+
+// Planner makes and stores capacity plans from the history in a store.
+type Planner struct {
+	s store.Store
+	o Options
+}
+
+// New returns a Planner on s; o's zero fields take their defaults. It
+// fails on options no plan can satisfy.
+func New(s store.Store, o Options) (*Planner, error) {
+	o = o.withDefaults()
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	return &Planner{s: s, o: o}, nil
+}
+
+// Options returns the planner's options with the defaults filled in.
+func (p *Planner) Options() Options { return p.o }
+
+// Plan is one day's capacity plan for every queue.
+type Plan struct {
+	// Date is the planned day (midnight UTC).
+	Date time.Time `json:"plan_date"`
+	// CreatedAt stamps the plan (the version of its rows in capacity_plan).
+	CreatedAt   time.Time `json:"created_at"`
+	IntervalSec int       `json:"interval_sec"`
+	// Weeks is how many history weeks were asked for.
+	Weeks     int     `json:"weeks"`
+	Shrinkage float64 `json:"shrinkage"`
+	// ServiceLevel and ThresholdSec are the target the agents are for.
+	ServiceLevel float64 `json:"service_level"`
+	ThresholdSec float64 `json:"sl_sec"`
+	Queues       []Queue `json:"queues"`
+}
+
+// Queue is the plan of one queue for the day.
+type Queue struct {
+	Queue string `json:"queue"`
+	// Weeks of history the queue's forecast read (fewer than asked when
+	// its data starts later).
+	Weeks int `json:"weeks"`
+	// Method forecast the calls and AHT, chosen by Backtest.
+	Method   Method   `json:"method"`
+	Backtest Backtest `json:"backtest"`
+	// EmailBacktest and CallbackBacktest chose the methods of the
+	// deferred volumes.
+	EmailBacktest    Backtest `json:"email_backtest"`
+	CallbackBacktest Backtest `json:"callback_backtest"`
+	// Model is erlang-c or erlang-a; PatienceSec is the patience of
+	// Erlang A and PatienceSource "given" or "estimated".
+	Model          erlang.Model `json:"model"`
+	PatienceSec    float64      `json:"patience_sec,omitempty"`
+	PatienceSource string       `json:"patience_source,omitempty"`
+	// EmailHandleSec and CallbackHandleSec are the agent seconds per
+	// e-mail and per requested callback from history; CallbackWindowSec
+	// the mean due window of callbacks.
+	EmailHandleSec    float64 `json:"email_handle_sec"`
+	CallbackHandleSec float64 `json:"callback_handle_sec"`
+	CallbackWindowSec float64 `json:"callback_window_sec"`
+	// StaffedSource says where staffed agents come from: "history" (the
+	// day happened), "last_week" (the roster of the same weekday a week
+	// earlier is assumed), "N_weeks_back", or "history until HH:MM, then
+	// last_week" for a day under way.
+	StaffedSource string     `json:"staffed_source"`
+	Intervals     []Interval `json:"intervals"`
+	Totals        Totals     `json:"totals"`
+}
+
+// Interval is one planning interval of a queue.
+type Interval struct {
+	Start          time.Time `json:"interval_start"`
+	ForecastCalls  float64   `json:"forecast_calls"`
+	ForecastAHTSec float64   `json:"forecast_aht_sec"`
+	// RequiredAgents are the agents on the phones Erlang needs.
+	RequiredAgents int `json:"required_agents"`
+	// DeferredAgents are the agents busy with e-mails and callbacks.
+	DeferredAgents float64 `json:"deferred_agents"`
+	// RequiredWithShrinkage = ⌈(RequiredAgents + DeferredAgents) / (1 −
+	// shrinkage)⌉: the agents to schedule.
+	RequiredWithShrinkage int `json:"required_with_shrinkage"`
+	// StaffedAgents are the mean agents logged in (see StaffedSource).
+	StaffedAgents float64 `json:"staffed_agents"`
+	StaffedSource string  `json:"staffed_source"`
+	// Gap = StaffedAgents − RequiredWithShrinkage; negative is short.
+	Gap float64 `json:"gap"`
+}
+
+// Totals sum a queue's day.
+type Totals struct {
+	Calls float64 `json:"calls"`
+	// RequiredHours, StaffedHours and GapHours are agent hours (agents ×
+	// interval length) of RequiredWithShrinkage, StaffedAgents and Gap.
+	RequiredHours float64 `json:"required_hours"`
+	StaffedHours  float64 `json:"staffed_hours"`
+	GapHours      float64 `json:"gap_hours"`
+	// ShortHours are the agent hours missing in the short intervals (the
+	// negative gaps, as a positive number): surplus at night does not
+	// answer calls at noon.
+	ShortHours     float64 `json:"short_hours"`
+	ShortIntervals int     `json:"short_intervals"`
+	PeakRequired   int     `json:"peak_required"`
+}
+
+// Plan forecasts day (truncated to midnight UTC) from the weeks before it
+// and returns its plan for every queue. It writes nothing (see Write).
+func (p *Planner) Plan(ctx context.Context, day time.Time) (*Plan, error) {
+	day = day.UTC().Truncate(24 * time.Hour)
+	iv := time.Duration(p.o.IntervalSec) * time.Second
+	perDay := int(24 * time.Hour / iv)
+	emailWin := int(math.Ceil(float64(p.o.EmailSLA) / float64(iv)))
+	// Callback due windows are read with the history; bound the timeline by
+	// a generous window first and cut it once they are known.
+	const maxCallbackWindow = 7 * 24 * time.Hour
+	maxWin := max(emailWin, int(maxCallbackWindow/iv))
+	t0 := day.Add(-time.Duration(maxWin) * iv)
+	tEnd := day.Add(24*time.Hour + time.Duration(maxWin)*iv)
+	start := time.Now()
+	h, err := p.load(ctx, day, h0(day, p.o.Weeks), tEnd)
+	if err != nil {
+		return nil, err
+	}
+	p.o.Logger.Info("plan: history read", "date", day.Format(time.DateOnly), "weeks", p.o.Weeks,
+		"rows", len(h.calls)+len(h.emails)+len(h.callbacks), "elapsed", time.Since(start).Round(time.Millisecond))
+
+	byQueue := map[string][]callRow{}
+	for _, r := range h.calls {
+		byQueue[r.Queue] = append(byQueue[r.Queue], r)
+	}
+	names := make([]string, 0, len(byQueue))
+	for q := range byQueue {
+		names = append(names, q)
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return nil, fmt.Errorf("%w: no calls in the %d weeks before %s", ErrHistory, p.o.Weeks, day.Format(time.DateOnly))
+	}
+	var allHandle, allAnswered float64
+	for _, r := range h.calls {
+		allHandle += r.HandleSum
+		allAnswered += r.Answered
+	}
+	plan := &Plan{
+		Date: day, CreatedAt: p.o.Now().UTC().Truncate(time.Millisecond), IntervalSec: p.o.IntervalSec,
+		Weeks: p.o.Weeks, Shrinkage: p.o.Erlang.Shrinkage, ServiceLevel: p.o.Erlang.Target, ThresholdSec: p.o.Erlang.ThresholdSec,
+	}
+	for i, name := range names {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		q, err := p.planQueue(name, day, byQueue[name], h, planFrame{iv: iv, perDay: perDay, t0: t0, tEnd: tEnd, emailWin: emailWin, maxWin: maxWin}, allHandle/max(allAnswered, 1))
+		if err != nil {
+			return nil, fmt.Errorf("cannot plan queue %q on %s: %w", name, day.Format(time.DateOnly), err)
+		}
+		plan.Queues = append(plan.Queues, *q)
+		p.o.Logger.Info("plan: queue planned", "queue", name, "n", i+1, "of", len(names), "method", q.Method,
+			"wape", q.Backtest.Best().WAPE, "baseline_wape", q.Backtest.Baseline().WAPE, "staffed", q.StaffedSource)
+	}
+	return plan, nil
+}
+
+// h0 is where staffing is read from: the history weeks and one more, so
+// the "same weekday last week" roster has a week to come from.
+func h0(day time.Time, weeks int) time.Time { return day.AddDate(0, 0, -7*(weeks+1)) }
+
+// planFrame is the time grid of one plan: the day's intervals and the
+// timeline around it that deferred work spreads over.
+type planFrame struct {
+	iv       time.Duration
+	perDay   int
+	t0, tEnd time.Time // timeline [t0, tEnd) for deferred work
+	emailWin int       // e-mail SLA in intervals
+	maxWin   int       // intervals of timeline before the day
+}
+
+func (p *Planner) planQueue(name string, day time.Time, calls []callRow, h *history, f planFrame, allAHT float64) (*Queue, error) {
+	q := &Queue{Queue: name, Model: erlang.ErlangCModel}
+	// Whole weeks of this queue's data: its first call's day bounds them.
+	first := calls[0].Bucket
+	for _, r := range calls {
+		if r.Bucket.Before(first) {
+			first = r.Bucket
+		}
+	}
+	first = first.Truncate(24 * time.Hour)
+	q.Weeks = min(p.o.Weeks, int(day.Sub(first)/(7*24*time.Hour)))
+	if q.Weeks < 1 {
+		return nil, fmt.Errorf("%w: calls start on %s, less than a week before", ErrHistory, first.Format(time.DateOnly))
+	}
+	from := day.AddDate(0, 0, -7*q.Weeks)
+	n := q.Weeks * 7 * f.perDay
+	weekly := func() Weekly { return Weekly{Values: make([]float64, n), PerDay: f.perDay, Start: from.Weekday()} }
+	index := func(t time.Time) (int, bool) {
+		i := int(t.Sub(from) / f.iv)
+		return i, !t.Before(from) && i < n
+	}
+	offered, handle, answered := weekly(), weekly(), weekly()
+	var abandoned, abandonedWait, answeredWait, qHandle, qAnswered float64
+	for _, r := range calls {
+		i, ok := index(r.Bucket)
+		if !ok {
+			continue
+		}
+		offered.Values[i] += r.Offered
+		handle.Values[i] += r.HandleSum
+		answered.Values[i] += r.Answered
+		abandoned += r.Abandoned
+		abandonedWait += r.AbandonedWaitSum
+		answeredWait += r.AnsweredWaitSum
+		qHandle += r.HandleSum
+		qAnswered += r.Answered
+	}
+	emails, cbs := weekly(), weekly()
+	var cbRequested, cbWindow float64
+	for _, r := range h.emails {
+		if i, ok := index(r.Bucket); ok && r.Queue == name {
+			emails.Values[i] += r.Received
+		}
+	}
+	for _, r := range h.callbacks {
+		if i, ok := index(r.Bucket); ok && r.Queue == name {
+			cbs.Values[i] += r.Requested
+			cbRequested += r.Requested
+			cbWindow += r.WindowSum
+		}
+	}
+
+	// Calls and AHT.
+	var err error
+	if q.Backtest, err = choose(p.o.Methods, offered, &ratioSeries{handle: handle, answered: answered}); err != nil {
+		return nil, err
+	}
+	q.Method = q.Backtest.Chosen
+	fcCalls, err := Forecast(q.Method, offered)
+	if err != nil {
+		return nil, err
+	}
+	fallback := allAHT
+	if qAnswered > 0 {
+		fallback = qHandle / qAnswered
+	}
+	fcAHT, err := forecastAHT(q.Method, ratioSeries{handle: handle, answered: answered}, fallback)
+	if err != nil {
+		return nil, err
+	}
+
+	// Deferred work: e-mails and callbacks.
+	if q.EmailBacktest, err = choose(p.o.Methods, emails, nil); err != nil {
+		return nil, err
+	}
+	if q.CallbackBacktest, err = choose(p.o.Methods, cbs, nil); err != nil {
+		return nil, err
+	}
+	fcEmails, err := Forecast(q.EmailBacktest.Chosen, emails)
+	if err != nil {
+		return nil, err
+	}
+	fcCbs, err := Forecast(q.CallbackBacktest.Chosen, cbs)
+	if err != nil {
+		return nil, err
+	}
+	if w := h.emailWork[name]; w.Emails > 0 {
+		q.EmailHandleSec = w.HandleSum / w.Emails
+	}
+	if w := h.cbWork[name]; w.Callbacks > 0 {
+		q.CallbackHandleSec = w.HandleSum / w.Callbacks
+	}
+	cbWin := 1
+	if cbRequested > 0 {
+		q.CallbackWindowSec = cbWindow / cbRequested
+		cbWin = min(f.maxWin, max(1, int(math.Ceil(q.CallbackWindowSec/f.iv.Seconds()))))
+	}
+	tl := int(f.tEnd.Sub(f.t0) / f.iv)
+	staffed := make([]float64, tl)
+	sources := make([]string, tl)
+	emailWork, cbWork := make([]float64, tl), make([]float64, tl)
+	week := 7 * f.perDay
+	dayEnd := day.Add(24 * time.Hour)
+	for j := range tl {
+		t := f.t0.Add(time.Duration(j) * f.iv)
+		staffed[j], sources[j] = h.roster(name, t)
+		if t.Before(dayEnd) {
+			k := ((int(t.Sub(day)/f.iv) % week) + week) % week // interval of the forecast week
+			emailWork[j] = fcEmails[k] * q.EmailHandleSec
+			cbWork[j] = fcCbs[k] * q.CallbackHandleSec
+		}
+	}
+	deferred := Spread(emailWork, f.emailWin, staffed, f.iv.Seconds())
+	for j, v := range Spread(cbWork, cbWin, staffed, f.iv.Seconds()) {
+		deferred[j] += v
+	}
+
+	// Erlang.
+	eo := p.o.Erlang
+	eo.Shrinkage = 0 // applied below to phone and deferred agents together
+	switch {
+	case eo.PatienceSec > 0:
+		q.PatienceSec, q.PatienceSource = eo.PatienceSec, "given"
+	case p.o.EstimatePatience && abandoned > 0:
+		// The rollup keeps sums: one abandoned wait per abandon at their
+		// mean, and the answered waits as one exposure, give the same
+		// estimate as every wait one by one.
+		ab := make([]float64, int(abandoned))
+		for i := range ab {
+			ab[i] = abandonedWait / abandoned
+		}
+		eo.PatienceSec = erlang.EstimatePatience(ab, []float64{answeredWait})
+		q.PatienceSec, q.PatienceSource = eo.PatienceSec, "estimated"
+	default:
+		eo.MaxAbandon = 0 // no abandons seen: Erlang C, nobody to cap
+	}
+	if eo.PatienceSec > 0 {
+		q.Model = erlang.ErlangAModel
+	}
+	hist, last := 0, 0
+	for k := range f.perDay {
+		t := day.Add(time.Duration(k) * f.iv)
+		j := f.maxWin + k
+		it := Interval{Start: t, ForecastCalls: fcCalls[k], ForecastAHTSec: fcAHT[k], DeferredAgents: deferred[j],
+			StaffedAgents: staffed[j], StaffedSource: sources[j]}
+		if it.ForecastCalls > 0 {
+			if !(it.ForecastAHTSec > 0) {
+				return nil, fmt.Errorf("%w: no answered calls to take an AHT from", ErrHistory)
+			}
+			r, err := erlang.RequiredAgents(erlang.Load{Calls: it.ForecastCalls, AHTSec: it.ForecastAHTSec}, eo)
+			if err != nil {
+				return nil, fmt.Errorf("interval %s: %w", t.Format("15:04"), err)
+			}
+			it.RequiredAgents = r.Agents
+		}
+		if need := float64(it.RequiredAgents) + it.DeferredAgents; need > 0 {
+			it.RequiredWithShrinkage = int(math.Ceil(need/(1-p.o.Erlang.Shrinkage) - 1e-9))
+		}
+		it.Gap = it.StaffedAgents - float64(it.RequiredWithShrinkage)
+		if it.StaffedSource == "history" {
+			hist++
+			last = k
+		}
+		q.Intervals = append(q.Intervals, it)
+		q.Totals.add(it, f.iv)
+	}
+	switch {
+	case hist == f.perDay:
+		q.StaffedSource = "history"
+	case hist == 0:
+		q.StaffedSource = q.Intervals[0].StaffedSource
+	default:
+		q.StaffedSource = fmt.Sprintf("history until %s, then %s", day.Add(time.Duration(last+1)*f.iv).Format("15:04"), q.Intervals[f.perDay-1].StaffedSource)
+	}
+	return q, nil
+}
+
+func (t *Totals) add(it Interval, iv time.Duration) {
+	hours := iv.Hours()
+	t.Calls += it.ForecastCalls
+	t.RequiredHours += float64(it.RequiredWithShrinkage) * hours
+	t.StaffedHours += it.StaffedAgents * hours
+	t.GapHours += it.Gap * hours
+	if it.Gap < 0 {
+		t.ShortHours -= it.Gap * hours
+		t.ShortIntervals++
+	}
+	t.PeakRequired = max(t.PeakRequired, it.RequiredWithShrinkage)
+}
+
+// roster returns the agents staffed on queue at t and where the number
+// comes from: the day's own history while there is staffing history, else
+// the same time on the same weekday of the latest week that has it (the
+// "current roster" assumption for days not yet worked).
+func (h *history) roster(queue string, t time.Time) (float64, string) {
+	if h.staffedUntil.IsZero() {
+		return 0, "none"
+	}
+	back := 0
+	for !t.Before(h.staffedUntil) {
+		t = t.AddDate(0, 0, -7)
+		back++
+	}
+	src := "history"
+	switch {
+	case back == 1:
+		src = "last_week"
+	case back > 1:
+		src = fmt.Sprintf("%d_weeks_back", back)
+	}
+	return h.staffed[queue][t.Unix()], src
+}

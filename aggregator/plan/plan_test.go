@@ -1,0 +1,186 @@
+package plan_test
+
+import (
+	"context"
+	"io"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/frontline-oss/frontline/aggregator"
+	"github.com/frontline-oss/frontline/aggregator/plan"
+	"github.com/frontline-oss/frontline/collector"
+	"github.com/frontline-oss/frontline/internal/store"
+	"github.com/frontline-oss/frontline/internal/store/storetest"
+	"github.com/frontline-oss/frontline/simulator"
+)
+
+// simulate loads days of a simulated centre into s the way production
+// does (collector replay, then one aggregator run at the end).
+func simulate(t *testing.T, s store.Store, start time.Time, days, agents int) {
+	t.Helper()
+	ctx := context.Background()
+	pr, pw := io.Pipe()
+	go func() {
+		_, err := simulator.New(simulator.Options{Start: start, Days: days, Agents: agents, Seed: 42}).Run(ctx, func(m simulator.Message) error {
+			if _, err := pw.Write(m.Value); err != nil {
+				return err
+			}
+			_, err := pw.Write([]byte{'\n'})
+			return err
+		})
+		pw.CloseWithError(err)
+	}()
+	if _, err := collector.Replay(ctx, collector.NewIngester(s, nil, nil), pr, collector.ReplayOptions{}); err != nil {
+		t.Fatalf("cannot replay the simulation: %v", err)
+	}
+	if err := aggregator.New(s, aggregator.Options{}).RunOnce(ctx, start.AddDate(0, 0, days)); err != nil {
+		t.Fatalf("cannot run the aggregator: %v", err)
+	}
+}
+
+// The promise of `frontline plan`: five simulated weeks of a 60-agent
+// centre, planned for the day after. Every queue gets 96 intervals, more
+// agents at the daily peak than at night, the day's staffing is the
+// roster of the same weekday last week (the day has not happened), the
+// backtest picks a method at least as good as the seasonal mean (on this
+// data, strictly better: the simulator's weekdays share one intraday
+// shape, so pooling it beats per-interval means), and the plan lands in
+// capacity_plan, where re-planning the day replaces it.
+func TestPlanSimulatedCentre(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC) // a Monday
+	simulate(t, s, start, 35, 60)
+	day := start.AddDate(0, 0, 35)
+
+	clock := time.Date(2026, 12, 6, 18, 0, 0, 0, time.UTC)
+	p, err := plan.New(s, plan.Options{Now: func() time.Time { return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := p.Plan(ctx, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pl.Queues) != 4 {
+		t.Fatalf("%d queues planned, want the simulator's 4", len(pl.Queues))
+	}
+	for _, q := range pl.Queues {
+		if len(q.Intervals) != 96 {
+			t.Errorf("%s: %d intervals, want 96", q.Queue, len(q.Intervals))
+			continue
+		}
+		peak, night := 0, 0
+		for k, it := range q.Intervals {
+			switch h := k / 4; {
+			case h >= 9 && h < 15:
+				peak = max(peak, it.RequiredAgents)
+			case h >= 1 && h < 5:
+				night = max(night, it.RequiredAgents)
+			}
+			if it.Gap != it.StaffedAgents-float64(it.RequiredWithShrinkage) {
+				t.Errorf("%s %s: gap %v ≠ staffed %v − scheduled %d", q.Queue, it.Start.Format("15:04"), it.Gap, it.StaffedAgents, it.RequiredWithShrinkage)
+			}
+			if it.RequiredWithShrinkage < it.RequiredAgents {
+				t.Errorf("%s %s: %d with shrinkage < %d on the phones", q.Queue, it.Start.Format("15:04"), it.RequiredWithShrinkage, it.RequiredAgents)
+			}
+		}
+		if peak <= night {
+			t.Errorf("%s: %d agents at the 09–15 peak, %d at night: want more at the peak", q.Queue, peak, night)
+		}
+		if q.StaffedSource != "last_week" {
+			t.Errorf("%s: staffed from %q, want last_week (the day is not history)", q.Queue, q.StaffedSource)
+		}
+		if q.Totals.StaffedHours <= 0 || q.EmailHandleSec <= 0 || q.CallbackHandleSec <= 0 || q.Totals.RequiredHours <= 0 {
+			t.Errorf("%s: totals %+v, e-mail %v s, callback %v s: want staffing and deferred work", q.Queue, q.Totals, q.EmailHandleSec, q.CallbackHandleSec)
+		}
+		best, base := q.Backtest.Best(), q.Backtest.Baseline()
+		t.Logf("%s: chosen %s WAPE %.3f, seasonal mean %.3f (scores %+v)", q.Queue, q.Method, best.WAPE, base.WAPE, q.Backtest.Scores)
+		if math.IsNaN(best.WAPE) || best.WAPE > base.WAPE {
+			t.Errorf("%s: chosen %s WAPE %v > seasonal mean %v", q.Queue, q.Method, best.WAPE, base.WAPE)
+		}
+		if q.Method == plan.SeasonalMean && q.Backtest.Note == "" {
+			t.Errorf("%s: the seasonal mean was kept without saying why", q.Queue)
+		}
+	}
+
+	// Written, and re-planning replaces: a 30-minute plan made later
+	// leaves only its 48 rows per queue, then a 15-minute one its 96.
+	count := func() (rows, plans int64) {
+		type r struct {
+			Rows  int64 `json:"rows"`
+			Plans int64 `json:"plans"`
+		}
+		got, err := store.QueryOne[r](ctx, s, "SELECT count() AS rows, uniqExact(created_at) AS plans FROM capacity_plan FINAL WHERE plan_date = {d:Date}", store.Params{"d": day.Format(time.DateOnly)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.Rows, got.Plans
+	}
+	if err := p.Write(ctx, pl); err != nil {
+		t.Fatal(err)
+	}
+	if rows, plans := count(); rows != 4*96 || plans != 1 {
+		t.Errorf("capacity_plan holds %d rows of %d plans, want 384 of 1", rows, plans)
+	}
+	for _, c := range []struct {
+		intervalSec int
+		rows        int64
+	}{{1800, 4 * 48}, {900, 4 * 96}} {
+		clock = clock.Add(time.Minute)
+		p2, err := plan.New(s, plan.Options{IntervalSec: c.intervalSec, Now: func() time.Time { return clock }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pl2, err := p2.Plan(ctx, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p2.Write(ctx, pl2); err != nil {
+			t.Fatal(err)
+		}
+		if rows, plans := count(); rows != c.rows || plans != 1 {
+			t.Errorf("after re-planning at %d s: %d rows of %d plans, want %d of 1", c.intervalSec, rows, plans, c.rows)
+		}
+	}
+
+	// A day that happened is planned against its own staffing, and Erlang
+	// A with an estimated patience needs no more agents than Erlang C.
+	past := day.AddDate(0, 0, -1)
+	pa, err := plan.New(s, plan.Options{EstimatePatience: true, Queues: []string{"billing"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pa.Plan(ctx, past)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, _ := plan.New(s, plan.Options{Queues: []string{"billing"}})
+	gotC, err := pc.Plan(ctx, past)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Queues) != 1 || got.Queues[0].StaffedSource != "history" || got.Queues[0].PatienceSource != "estimated" || !(got.Queues[0].PatienceSec > 0) {
+		t.Fatalf("plan of %s: %+v, want billing only, staffed from history, an estimated patience", past.Format(time.DateOnly), got.Queues)
+	}
+	for k, it := range got.Queues[0].Intervals {
+		if c := gotC.Queues[0].Intervals[k]; it.RequiredAgents > c.RequiredAgents {
+			t.Errorf("%s: Erlang A needs %d agents, Erlang C %d", it.Start.Format("15:04"), it.RequiredAgents, c.RequiredAgents)
+		}
+	}
+}
+
+// Options that cannot make a plan are refused before any query.
+func TestPlanOptionsInvalid(t *testing.T) {
+	for _, o := range []plan.Options{
+		{IntervalSec: 600},
+		{IntervalSec: 900 * 7},
+		{Erlang: plan.Defaults().Erlang, Methods: []plan.Method{"magic"}},
+		{Erlang: func() (e plan.Options) { e = plan.Defaults(); e.Erlang.MaxAbandon = 0.1; return }().Erlang},
+	} {
+		if _, err := plan.New(nil, o); err == nil {
+			t.Errorf("New(%+v) accepted", o)
+		}
+	}
+}
