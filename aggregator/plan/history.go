@@ -107,6 +107,8 @@ func (p *Planner) load(ctx context.Context, day, staffFrom, staffTo time.Time) (
 			m[r.Queue] = r
 		}
 	}
+	// Staffing is read for every queue: the queues share the agents'
+	// pooled time (sql/staffed.sql) whichever are planned.
 	staff := store.Params{"from": staffFrom, "to": staffTo, "interval_sec": p.o.IntervalSec, "queues": queues}
 	rows, err := store.QueryAll[staffedRow](ctx, p.s, query("staffed"), staff)
 	if err != nil {

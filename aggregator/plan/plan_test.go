@@ -146,7 +146,8 @@ func TestPlanSimulatedCentre(t *testing.T) {
 	}
 
 	// A day that happened is planned against its own staffing, and Erlang
-	// A with an estimated patience needs no more agents than Erlang C.
+	// A with an estimated patience needs no more agents than Erlang C
+	// (billing is the first queue of both plans).
 	past := day.AddDate(0, 0, -1)
 	pa, err := plan.New(s, plan.Options{EstimatePatience: true, Queues: []string{"billing"}})
 	if err != nil {
@@ -156,10 +157,26 @@ func TestPlanSimulatedCentre(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pc, _ := plan.New(s, plan.Options{Queues: []string{"billing"}})
+	pc, _ := plan.New(s, plan.Options{})
 	gotC, err := pc.Plan(ctx, past)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Agents waiting for a call belong to no queue; shared out, the
+	// queues' staffed hours add up to everyone logged in.
+	var staffedHours float64
+	for _, q := range gotC.Queues {
+		staffedHours += q.Totals.StaffedHours
+	}
+	type hours struct {
+		H float64 `json:"h"`
+	}
+	all, err := store.QueryOne[hours](ctx, s, "SELECT sum(staffed_sec) / 3600 AS h FROM staffed_15m FINAL WHERE toDate(interval_start) = {d:Date}", store.Params{"d": past.Format(time.DateOnly)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(staffedHours-all.H) > 1e-6*all.H || all.H == 0 {
+		t.Errorf("queues staffed %v agent hours on %s, staffed_15m %v", staffedHours, past.Format(time.DateOnly), all.H)
 	}
 	if len(got.Queues) != 1 || got.Queues[0].StaffedSource != "history" || got.Queues[0].PatienceSource != "estimated" || !(got.Queues[0].PatienceSec > 0) {
 		t.Fatalf("plan of %s: %+v, want billing only, staffed from history, an estimated patience", past.Format(time.DateOnly), got.Queues)

@@ -1,14 +1,45 @@
 -- staffed: agents staffed per queue and interval, from staffed_15m
--- (migration 0011): staffed seconds (time not logged out, breaks included)
--- over the interval length, the mean number of agents logged in.
--- Parameters: from, to, interval_sec, queues.
+-- (migration 0011), as the mean number of agents logged in (staffed
+-- seconds, breaks included, over the interval length).
+--
+-- staffed_15m books time to the queue of the agent's state event: busy and
+-- wrap carry the call's queue, but available and break time of multi-skilled
+-- agents carries none (queue ''). That pooled time is shared out to the
+-- queues in proportion to their own (busy and wrap) time in the interval —
+-- or, in an interval where no queue has any, to their share of the whole
+-- window — so the queues' staffed agents add up to everyone logged in.
+-- own_agents is the queue's own time alone.
+-- Parameters: from, to, interval_sec, queues (empty = every queue).
+WITH per AS (
+    SELECT
+        toStartOfInterval(interval_start, toIntervalSecond({interval_sec:UInt32})) AS bucket,
+        toString(queue) AS queue,
+        sum(staffed_sec) AS sec
+    FROM staffed_15m FINAL
+    WHERE interval_start >= {from:DateTime64(3, 'UTC')}
+      AND interval_start < {to:DateTime64(3, 'UTC')}
+    GROUP BY bucket, queue
+),
+queues AS (
+    SELECT queue, sum(sec) / (SELECT sum(sec) FROM per WHERE queue != '') AS share
+    FROM per
+    WHERE queue != ''
+    GROUP BY queue
+),
+buckets AS (
+    SELECT bucket, sumIf(sec, queue = '') AS pooled, sumIf(sec, queue != '') AS assigned
+    FROM per
+    GROUP BY bucket
+)
 SELECT
-    toStartOfInterval(interval_start, toIntervalSecond({interval_sec:UInt32})) AS bucket,
-    toString(queue) AS queue,
-    sum(staffed_sec) / {interval_sec:UInt32} AS agents
-FROM staffed_15m FINAL
-WHERE interval_start >= {from:DateTime64(3, 'UTC')}
-  AND interval_start < {to:DateTime64(3, 'UTC')}
-  AND (empty({queues:Array(String)}) OR has({queues:Array(String)}, toString(queue)))
-GROUP BY bucket, queue
+    b.bucket AS bucket,
+    q.queue AS queue,
+    (coalesce(p.sec, 0) + b.pooled * if(b.assigned > 0, coalesce(p.sec, 0) / b.assigned, q.share))
+        / {interval_sec:UInt32} AS agents,
+    coalesce(p.sec, 0) / {interval_sec:UInt32} AS own_agents
+FROM buckets AS b
+CROSS JOIN queues AS q
+LEFT JOIN per AS p ON p.bucket = b.bucket AND p.queue = q.queue
+WHERE empty({queues:Array(String)}) OR has({queues:Array(String)}, q.queue)
 ORDER BY queue, bucket
+SETTINGS join_use_nulls = 1

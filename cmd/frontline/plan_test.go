@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/frontline-oss/frontline/aggregator"
+	"github.com/frontline-oss/frontline/collector"
+	"github.com/frontline-oss/frontline/internal/store"
+	"github.com/frontline-oss/frontline/internal/store/storetest"
+	"github.com/frontline-oss/frontline/simulator"
+)
+
+// planData simulates two weeks of a small centre into a database of its
+// own and returns the store flags that reach it.
+func planData(t *testing.T) []string {
+	t.Helper()
+	ctx := context.Background()
+	data := storetest.DataDir(t)
+	db := fmt.Sprintf("plan_cmd_%d", time.Now().UnixNano())
+	s, err := store.OpenEmbedded(data, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = s.Exec(context.Background(), "DROP DATABASE IF EXISTS `"+db+"`", nil)
+		s.Close()
+	})
+	if _, err := store.Migrate(ctx, s, store.SchemaOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	pr, pw := io.Pipe()
+	go func() {
+		_, err := simulator.New(simulator.Options{Start: start, Days: 14, Agents: 20, Seed: 3}).Run(ctx, func(m simulator.Message) error {
+			_, err := pw.Write(append(m.Value, '\n'))
+			return err
+		})
+		pw.CloseWithError(err)
+	}()
+	if _, err := collector.Replay(ctx, collector.NewIngester(s, nil, nil), pr, collector.ReplayOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := aggregator.New(s, aggregator.Options{}).RunOnce(ctx, start.AddDate(0, 0, 14)); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"--data", data, "--database", db, "--date", "2026-11-16", "--weeks", "2"}
+}
+
+// `frontline plan` prints the planner's view (text), the plan (json), its
+// rows (csv) and the backtest, from the same data; bad flags are usage
+// errors.
+func TestPlanCommand(t *testing.T) {
+	flags := planData(t)
+	run := func(args ...string) string {
+		t.Helper()
+		out, err := runFrontline(t, "plan", append(append([]string{}, flags...), args...)...)
+		if err != nil {
+			t.Fatalf("plan %v: %v", args, err)
+		}
+		return out
+	}
+
+	t.Run("text", func(t *testing.T) {
+		out := run("--queue", "billing,tech")
+		for _, want := range []string{
+			"Capacity plan for Monday 2026-11-16 · 80.0% within 20 s · max occupancy 90.0% · shrinkage 30.0% · 15-min intervals",
+			"\nbilling — forecast ", "\ntech — forecast ",
+			"staffed: last_week (the roster of Monday 2026-11-09 is assumed)",
+			"time    calls   AHT phones deferred schedule staffed     gap",
+			"\n  10:00 ", "\n  day ", "agent hours:",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("text lacks %q:\n%s", want, out)
+			}
+		}
+		if strings.Contains(out, "\nsupport") || strings.Count(out, "\n  23:45 ") != 2 {
+			t.Errorf("want billing and tech only, 96 intervals each:\n%s", out)
+		}
+		for _, line := range strings.Split(out, "\n") {
+			if strings.HasSuffix(line, "SHORT") != strings.Contains(line, " -") && strings.HasPrefix(line, "  ") && len(line) > 7 && line[4] == ':' {
+				t.Errorf("a short interval is one with a negative gap: %q", line)
+			}
+		}
+	})
+
+	t.Run("json", func(t *testing.T) {
+		var got struct {
+			PlanDate time.Time `json:"plan_date"`
+			Queues   []struct {
+				Queue     string         `json:"queue"`
+				Method    string         `json:"method"`
+				Backtest  map[string]any `json:"backtest"`
+				Intervals []struct {
+					Start    time.Time `json:"interval_start"`
+					Calls    float64   `json:"forecast_calls"`
+					Required int       `json:"required_agents"`
+					Schedule int       `json:"required_with_shrinkage"`
+					Gap      float64   `json:"gap"`
+				} `json:"intervals"`
+			} `json:"queues"`
+		}
+		out := run("--format", "json", "--patience-sec", "auto", "--max-abandon", "0.05")
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("%v in %s", err, out)
+		}
+		if len(got.Queues) != 4 || !got.PlanDate.Equal(time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)) {
+			t.Fatalf("plan of %v with %d queues, want 2026-11-16 with 4", got.PlanDate, len(got.Queues))
+		}
+		for _, q := range got.Queues {
+			if len(q.Intervals) != 96 || q.Method == "" || q.Backtest["chosen"] != q.Method {
+				t.Errorf("%s: %d intervals, method %q, backtest %v", q.Queue, len(q.Intervals), q.Method, q.Backtest)
+			}
+		}
+	})
+
+	t.Run("csv", func(t *testing.T) {
+		rows, err := csv.NewReader(strings.NewReader(run("--format", "csv"))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "plan_date,queue,interval_start,forecast_calls,forecast_aht_sec,method,required_agents,deferred_agents,required_with_shrinkage,staffed_agents,staffed_source,gap"
+		if len(rows) != 1+4*96 || strings.Join(rows[0], ",") != want {
+			t.Fatalf("%d rows, header %v: want %s and 384 rows", len(rows), rows[0], want)
+		}
+		if r := rows[1]; r[0] != "2026-11-16" || r[2] != "2026-11-16T00:00:00Z" || r[10] != "last_week" {
+			t.Errorf("first row %v", r)
+		}
+	})
+
+	t.Run("backtest", func(t *testing.T) {
+		out := run("--backtest")
+		for _, want := range []string{
+			"Backtest: each method forecasts the last full week before 2026-11-16 (2026-11-09 – 2026-11-15)",
+			"seasonal_mean", "trend", "profile", "chosen", "\nbilling      calls ", "\nbilling      aht ", "\nbilling      emails ",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("backtest lacks %q:\n%s", want, out)
+			}
+		}
+		var rows []map[string]any
+		if err := json.Unmarshal([]byte(run("--backtest", "--format", "json")), &rows); err != nil || len(rows) != 4*3 {
+			t.Errorf("backtest json: %d rows (%v), want 12 (4 queues × calls, e-mails, callbacks)", len(rows), err)
+		}
+	})
+
+	for _, args := range [][]string{
+		{"--date", "yesterday"},
+		{"--format", "xml"},
+		{"--max-abandon", "0.1"},
+		{"--interval-sec", "600"},
+		{"--patience-sec", "-3"},
+		{"--weeks", "0"},
+	} {
+		if _, err := runFrontline(t, "plan", append(append([]string{}, flags...), args...)...); !errors.Is(err, errUsage) {
+			t.Errorf("plan %v: %v, want a usage error", args, err)
+		}
+	}
+	if _, err := runFrontline(t, "plan"); !errors.Is(err, errUsage) {
+		t.Errorf("plan without --date: %v, want a usage error", err)
+	}
+}
