@@ -55,7 +55,7 @@ test: chdb tools
 
 ## bench: benchmarks as ratios against baselines measured in the same run; writes BENCHMARKS.md.
 bench: chdb build
-	$(GO) run ./internal/benchreport -out BENCHMARKS.md
+	$(GO) run ./internal/benchreport -out BENCHMARKS.md -bin $(BIN)
 
 lint: fmt vet
 fmt:

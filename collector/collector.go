@@ -27,7 +27,7 @@ type Options struct {
 	Topics []string
 	// DLQTopic receives invalid messages. Default schemas.TopicDLQ ("cs.dlq").
 	DLQTopic string
-	// MaxRows closes a partition's batch at this many messages. Default 10000.
+	// MaxRows closes a partition's batch at this many messages. Default 50000.
 	MaxRows int
 	// MaxBytes closes a partition's batch at this many message bytes. Default 8 MiB.
 	MaxBytes int
@@ -62,7 +62,7 @@ func (o Options) withDefaults() Options {
 		o.DLQTopic = schemas.TopicDLQ
 	}
 	if o.MaxRows <= 0 {
-		o.MaxRows = 10000
+		o.MaxRows = 50000
 	}
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = 8 << 20
@@ -71,7 +71,7 @@ func (o Options) withDefaults() Options {
 		o.MaxWait = time.Second
 	}
 	if o.MaxPendingBytes <= 0 {
-		o.MaxPendingBytes = 64 << 20
+		o.MaxPendingBytes = 32 << 20
 	}
 	if o.RetryMin <= 0 {
 		o.RetryMin = 100 * time.Millisecond
@@ -99,10 +99,11 @@ type Collector struct {
 	metrics *Metrics
 	log     *slog.Logger
 
-	parts   map[partKey]*partBatch
-	pending int // bytes in open batches
-	ready   atomic.Bool
-	stats   Stats
+	parts     map[partKey]*partBatch
+	pending   int // bytes in open batches
+	lastCheck time.Time
+	ready     atomic.Bool
+	stats     Stats
 }
 
 // Stats are running totals, for tests and the demo's progress line.
@@ -124,8 +125,11 @@ type partBatch struct {
 	last    kafka.Message // the newest message, committed after the flush
 	bytes   int
 	started time.Time
-	next    int64          // offset expected next; -1 before the first message
-	plan    []PlannedRange // ranges recorded by an earlier run, from ingest_state
+	next    int64 // offset expected next; -1 before the first message
+	// uncommitted is set when the offset of a flushed batch could not be
+	// committed because the collector was stopping; the final flush does it.
+	uncommitted bool
+	plan        []PlannedRange // ranges recorded by an earlier run, from ingest_state
 }
 
 // New creates a collector writing to s. Run starts it.
@@ -148,7 +152,7 @@ func New(s store.Store, o Options) (*Collector, error) {
 		GroupTopics:    o.Topics,
 		Dialer:         o.Dialer,
 		MinBytes:       1,
-		MaxBytes:       16 << 20,
+		MaxBytes:       1 << 20, // per fetch and partition: bounds memory with many partitions
 		MaxWait:        250 * time.Millisecond,
 		QueueCapacity:  1000,
 		CommitInterval: 0, // synchronous commits, after the insert
@@ -221,8 +225,13 @@ func (c *Collector) loop(ctx context.Context) error {
 		if err := c.add(ctx, m); err != nil {
 			return err
 		}
-		if err := c.flushDue(ctx, time.Now()); err != nil {
-			return err
+		// Checking every partition's age per message would cost more than
+		// the message; every 50 ms is well inside MaxWait.
+		if now := time.Now(); now.Sub(c.lastCheck) > 50*time.Millisecond {
+			c.lastCheck = now
+			if err := c.flushDue(ctx, now); err != nil {
+				return err
+			}
 		}
 	}
 }
@@ -231,7 +240,6 @@ func (c *Collector) loop(ctx context.Context) error {
 // boundaries an earlier run recorded for these offsets.
 func (c *Collector) add(ctx context.Context, m kafka.Message) error {
 	k := partKey{m.Topic, m.Partition}
-	c.metrics.lag.WithLabelValues(m.Topic, strconv.Itoa(m.Partition)).Set(float64(max(m.HighWaterMark-m.Offset-1, 0)))
 	pb := c.parts[k]
 	if pb == nil || m.Offset < pb.next {
 		// First message of a partition, or the group rewound it to the
@@ -342,11 +350,16 @@ func (c *Collector) flushDue(ctx context.Context, now time.Time) error {
 func (c *Collector) flushAll(ctx context.Context) error {
 	var errs []error
 	for k, pb := range c.parts {
-		if len(pb.msgs) == 0 || c.planned(pb) != nil {
-			continue
+		if len(pb.msgs) > 0 && c.planned(pb) == nil {
+			if err := c.flush(ctx, k, pb); err != nil {
+				errs = append(errs, err)
+			}
 		}
-		if err := c.flush(ctx, k, pb); err != nil {
-			errs = append(errs, err)
+		if pb.uncommitted {
+			if err := c.reader.CommitMessages(ctx, pb.last); err != nil {
+				c.log.Warn("cannot commit offset at shutdown; the next owner will skip the done batch", "topic", k.topic, "partition", k.partition, "offset", pb.last.Offset, "err", err)
+			}
+			pb.uncommitted = false
 		}
 	}
 	return errors.Join(errs...)
@@ -386,11 +399,15 @@ func (c *Collector) flush(ctx context.Context, k partKey, pb *partBatch) error {
 			return fmt.Errorf("cannot send %d invalid messages of %s to %s: %w", len(out.Rejected), r.Token(), c.o.DLQTopic, err)
 		}
 	}
-	if err := c.retry(ctx, "commit", func() error { return c.reader.CommitMessages(ctx, pb.last) }); err != nil {
+	pb.uncommitted = true
+	if err := c.retry(ctx, "commit", func() error { return c.reader.CommitMessages(ctx, pb.last) }); err == nil {
+		pb.uncommitted = false
+	} else if ctx.Err() == nil {
 		// The range is recorded as done: whoever reads these offsets next
 		// skips it. Nothing is lost or counted twice.
 		c.log.Warn("cannot commit offset; the next owner of the partition will skip the done batch", "topic", k.topic, "partition", k.partition, "offset", pb.last.Offset, "err", err)
 	}
+	c.metrics.lag.WithLabelValues(k.topic, strconv.Itoa(k.partition)).Set(float64(max(pb.last.HighWaterMark-pb.last.Offset-1, 0)))
 	c.stats.Loaded.Add(int64(out.Loaded))
 	c.stats.Duplicates.Add(int64(out.Duplicates))
 	c.stats.Invalid.Add(int64(len(out.Rejected)))

@@ -339,3 +339,22 @@ func TestRebalance(t *testing.T) {
 		t.Fatalf("got %+v, want %+v", got, want())
 	}
 }
+
+// TestLargeBatch: a batch larger than one id look-up (the ids travel as a
+// query parameter bounded by max_query_size) loads whole.
+func TestLargeBatch(t *testing.T) {
+	s := storetest.New(t)
+	in := collector.NewIngester(s, nil, nil)
+	var msgs []collector.Message
+	for i := 0; i < 30000; i++ {
+		msgs = append(msgs, collector.Message{Offset: int64(i), Value: []byte(fmt.Sprintf(
+			`{"specversion":"1.0","id":"large-batch-event-%06d","source":"t","type":"cs.agent.state.v1","data":{"agent_id":"a%d","state":"busy","at":"2026-11-02T09:00:00Z"}}`, i, i%50))})
+	}
+	out, err := in.Ingest(context.Background(), collector.Range{Group: "g", Topic: "cs.agents", First: 0, Last: 29999}, msgs, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Loaded != 30000 {
+		t.Fatalf("loaded %d of 30000", out.Loaded)
+	}
+}

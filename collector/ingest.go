@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/frontline-oss/frontline/internal/store"
@@ -270,15 +271,26 @@ func (in *Ingester) countRejected(topic string, rej []Rejected) {
 	}
 }
 
+// lookupChunk bounds the ids per look-up query: the ids travel as one
+// newline-separated String parameter (much cheaper for ClickHouse to parse
+// than an Array literal), and parameters have size limits.
+const lookupChunk = 20000
+
 // claimedElsewhere returns the ids among ids that another batch already
 // inserted: producer duplicates, dropped so that no KPI counts them twice.
 func (in *Ingester) claimedElsewhere(ctx context.Context, ids []string, token string) (map[string]struct{}, error) {
 	out := map[string]struct{}{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	err := in.store.Query(ctx, `SELECT DISTINCT event_id FROM event_ids WHERE event_id IN {ids:Array(String)} AND token != {token:String}`,
-		store.Params{"ids": ids, "token": token}, func(row []byte) error {
+	for start := 0; start < len(ids); start += lookupChunk {
+		chunk := ids[start:min(start+lookupChunk, len(ids))]
+		q := `SELECT DISTINCT event_id FROM event_ids
+WHERE event_id IN (SELECT arrayJoin(splitByChar('\n', {ids:String}))) AND token != {token:String}`
+		p := store.Params{"ids": strings.Join(chunk, "\n"), "token": token}
+		if anyContains(chunk, '\n') {
+			// An id with a newline (legal, if odd) cannot travel joined.
+			q = `SELECT DISTINCT event_id FROM event_ids WHERE event_id IN {ids:Array(String)} AND token != {token:String}`
+			p["ids"] = chunk
+		}
+		err := in.store.Query(ctx, q, p, func(row []byte) error {
 			id, err := jsonField(row, "event_id")
 			if err != nil {
 				return err
@@ -286,8 +298,18 @@ func (in *Ingester) claimedElsewhere(ctx context.Context, ids []string, token st
 			out[id] = struct{}{}
 			return nil
 		})
-	if err != nil {
-		return nil, fmt.Errorf("cannot look up %d event ids: %w", len(ids), err)
+		if err != nil {
+			return nil, fmt.Errorf("cannot look up %d event ids: %w", len(chunk), err)
+		}
 	}
 	return out, nil
+}
+
+func anyContains(ids []string, c byte) bool {
+	for _, id := range ids {
+		if strings.IndexByte(id, c) >= 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -2,17 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/frontline-oss/frontline/aggregator"
 )
@@ -50,7 +46,7 @@ func init() {
 				if *once {
 					return a.RunOnce(ctx, time.Now())
 				}
-				stop, err := aggregateServe(*listen, reg, a.Ready)
+				stop, err := serveOps(*listen, reg, a.Ready, nil)
 				if err != nil {
 					return err
 				}
@@ -59,36 +55,4 @@ func init() {
 			}
 		},
 	})
-}
-
-// aggregateServe serves /metrics from reg, /healthz (the process is up) and
-// /readyz (a run succeeded recently) on addr, and returns a function that
-// stops it.
-func aggregateServe(addr string, reg *prometheus.Registry, ready func() bool) (func(), error) {
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
-	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
-		if !ready() {
-			http.Error(w, "not ready: no aggregator run has succeeded recently", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ready")
-	})
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("cannot listen on %q: %w", addr, err)
-	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			slog.Error("aggregator HTTP server stopped", "addr", addr, "err", err)
-		}
-	}()
-	slog.Info("serving /metrics /healthz /readyz", "addr", ln.Addr().String())
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	}, nil
 }

@@ -27,7 +27,7 @@ func init() {
 			group := fs.String("group", "frontline-collector", "Kafka consumer group")
 			topics := fs.String("topics", "", "topics to consume, comma separated (default: the six cs.* topics)")
 			listen := fs.String("listen", ":9101", "address for /metrics, /healthz and /readyz")
-			maxRows := fs.Int("max-rows", 10000, "messages per partition batch")
+			maxRows := fs.Int("max-rows", 50000, "messages per partition batch")
 			maxWait := fs.Duration("max-wait", time.Second, "longest a batch waits before it is inserted")
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {

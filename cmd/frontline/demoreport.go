@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/frontline-oss/frontline/aggregator"
+	"github.com/frontline-oss/frontline/dashboards"
 	"github.com/frontline-oss/frontline/internal/store"
 )
 
@@ -35,7 +37,26 @@ func demoReport(ctx context.Context, s store.Store, from, to time.Time, o demoOp
 	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
 		return fmt.Errorf("cannot write %q: %w", path, err)
 	}
-	slog.Info("wrote the report", "path", path)
+	trend, err := aggregator.Trend(ctx, s, from, to, "")
+	if err != nil {
+		return fmt.Errorf("cannot build the report trend: %w", err)
+	}
+	var page bytes.Buffer
+	if err := r.WriteHTML(&page, targets, trend); err != nil {
+		return err
+	}
+	html := filepath.Join(o.out, "report.html")
+	if err := os.WriteFile(html, page.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("cannot write %q: %w", html, err)
+	}
+	files, err := dashboardFiles(dashboards.Config{Targets: targets})
+	if err != nil {
+		return err
+	}
+	if err := writeFiles(filepath.Join(o.out, "grafana"), files); err != nil {
+		return err
+	}
+	slog.Info("wrote the report and dashboards", "json", path, "html", html, "grafana", filepath.Join(o.out, "grafana"))
 	if o.serve == "" {
 		return nil
 	}
@@ -46,9 +67,19 @@ func demoReport(ctx context.Context, s store.Store, from, to time.Time, o demoOp
 				http.Error(w, err.Error(), http.StatusInternalServerError)
 				return
 			}
-			if req.URL.Query().Get("format") == "json" {
+			switch req.URL.Query().Get("format") {
+			case "json":
 				w.Header().Set("Content-Type", "application/json")
 				json.NewEncoder(w).Encode(rep)
+				return
+			case "html":
+				tr, err := aggregator.Trend(req.Context(), s, from, to, req.URL.Query().Get("queue"))
+				if err != nil {
+					http.Error(w, err.Error(), http.StatusInternalServerError)
+					return
+				}
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				rep.WriteHTML(w, targets, tr)
 				return
 			}
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -48,6 +48,12 @@ func OpenEmbedded(dir, db string) (*Embedded, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cannot start embedded ClickHouse in %q: %w", abs, err)
 		}
+		// Query parameters travel inside the query text here (SET param_x),
+		// so large parameters (a batch's event ids) need a larger limit than
+		// the server's default 256 KiB.
+		if _, err := s.Query("SET max_query_size = 67108864", "TSV"); err != nil {
+			return nil, fmt.Errorf("cannot configure embedded ClickHouse: %w", err)
+		}
 		engine.session, engine.path = s, abs
 	} else if engine.path != abs {
 		return nil, fmt.Errorf("%w: %q is open, %q was asked for", ErrOtherDataPath, engine.path, abs)
