@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/frontline-oss/frontline/internal/store"
+	"github.com/frontline-oss/frontline/internal/store/storetest"
+	"github.com/frontline-oss/frontline/schemas"
+	"github.com/frontline-oss/frontline/simulator"
+)
+
+// tempDB names a database of its own on the test binary's chDB data path and
+// drops it when the test ends.
+func tempDB(t *testing.T, prefix string) (data, db string) {
+	t.Helper()
+	data = storetest.DataDir(t)
+	db = fmt.Sprintf("%s_%d", prefix, time.Now().UnixNano())
+	t.Cleanup(func() {
+		if s, err := store.OpenEmbedded(data, db); err == nil {
+			_ = s.Exec(context.Background(), "DROP DATABASE IF EXISTS `"+db+"`", nil)
+			s.Close()
+		}
+	})
+	return data, db
+}
+
+// TestReplayScenario: the README's promise for the reference file — 7 invalid
+// lines (each with its line number and reason) and 69 producer duplicates;
+// a second replay loads nothing.
+func TestReplayScenario(t *testing.T) {
+	data, db := tempDB(t, "replay")
+	file := filepath.Join("..", "..", "..", "shared", "scenarios", "basic", "events.jsonl")
+	out, err := runFrontline(t, "replay", "--data", data, "--database", db, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "3792 lines, 3716 loaded, 69 duplicate, 7 invalid") {
+		t.Fatalf("replay printed:\n%s", out)
+	}
+	for _, reason := range []string{"line 968: invalid_json", "line 2865: unknown_type", "line 3215: missing_field:direction"} {
+		if !strings.Contains(out, reason) {
+			t.Errorf("replay output lacks %q", reason)
+		}
+	}
+	again, err := runFrontline(t, "replay", "--data", data, "--database", db, "--strict", file)
+	if err == nil || !strings.Contains(again, "0 loaded, 3785 duplicate, 7 invalid") {
+		t.Fatalf("second replay (strict) = %v:\n%s", err, again)
+	}
+}
+
+// TestDemoEndToEnd: simulator → embedded Kafka → collector → chDB. The rows
+// are exactly the simulator's unique valid events and the DLQ holds exactly
+// its invalid ones; the demo prints the call KPIs and writes its files.
+func TestDemoEndToEnd(t *testing.T) {
+	data, db := tempDB(t, "demo")
+	outDir := t.TempDir()
+	got, err := runFrontline(t, "demo", "--data", data, "--database", db, "--out", outDir, "--agents", "15", "--seed", "5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Service level", "Abandon rate", "Calls offered / answered / abandoned", "ASA", "AHT"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, got)
+		}
+	}
+	var stats simulator.Stats
+	stats, err = simulator.New(simulator.Options{Days: 1, Agents: 15, Seed: 5}).Run(context.Background(), func(simulator.Message) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := store.OpenEmbedded(data, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var union []string
+	for _, ti := range schemas.Types {
+		union = append(union, "SELECT event_id FROM "+ti.Table)
+	}
+	type row struct {
+		Rows   int `json:"rows"`
+		Unique int `json:"uniq"`
+		DLQ    int `json:"dlq"`
+	}
+	r, err := store.QueryOne[row](context.Background(), s, "SELECT count() AS rows, uniqExact(event_id) AS uniq, (SELECT count() FROM dlq) AS dlq FROM ("+strings.Join(union, " UNION ALL ")+")", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Rows != stats.Events || r.Unique != stats.Events || r.DLQ != stats.Invalid {
+		t.Fatalf("ClickHouse holds %d rows (%d unique) and %d DLQ entries; the simulator sent %d unique valid events (+%d duplicates) and %d invalid",
+			r.Rows, r.Unique, r.DLQ, stats.Events, stats.Duplicates, stats.Invalid)
+	}
+	for _, f := range []string{"report.html", "report.json", "grafana/dashboards/frontline-service-overview.json"} {
+		if _, err := os.Stat(filepath.Join(outDir, f)); err != nil {
+			t.Errorf("demo did not write %s: %v", f, err)
+		}
+	}
+}
+
+// TestConfigPrecedence: a flag wins over FRONTLINE_* which wins over --config.
+func TestConfigPrecedence(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "frontline.yaml")
+	if err := os.WriteFile(cfg, []byte("calls: 100\naht: 180\ninterval-sec: 1800\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FRONTLINE_AHT", "200")
+	out, err := runFrontline(t, "erlang", "--config", cfg, "--calls", "120", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 120 calls (flag) × 200 s (env) / 1800 s (file) = 13.33 Erlangs.
+	if !strings.Contains(out, `"traffic_erlangs":13.33`) {
+		t.Fatalf("want traffic 13.33 Erlangs from flag, env and file; got %s", out)
+	}
+}
