@@ -32,6 +32,15 @@ func capacityLines() []capacitySeries {
     FROM staffed_15m FINAL
     WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `
     GROUP BY time`},
+		// From `frontline plan` (table capacity_plan, migration 0020).
+		{"forecast calls", `SELECT ` + bucket("interval_start") + ` AS time, sum(forecast_calls) AS value
+    FROM capacity_plan FINAL
+    WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `
+    GROUP BY time`},
+		{"required agents", `SELECT ` + bucket("interval_start") + ` AS time, sum(required_with_shrinkage * interval_sec) / ` + bucketSec + ` AS value
+    FROM capacity_plan FINAL
+    WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `
+    GROUP BY time`},
 	}
 }
 
@@ -49,14 +58,15 @@ func unionSeries(series []capacitySeries) string {
 // agents staffed, and the work those calls brought against them.
 func capacity(g gen) *dashboard.DashboardBuilder {
 	b := newDashboard(UIDCapacity, "Frontline · Capacity",
-		"Offered calls per interval against staffed agents, and the workload in agent-equivalents against the agents staffed. Forecast and required agents join these charts with the planning work.")
+		"Offered calls per interval against staffed agents, and the workload in agent-equivalents against the agents staffed. Forecast and required agents come from the plans written by frontline plan.")
 	return g.withClickHouseVariables(b).
 		WithRow(dashboard.NewRowBuilder("Demand and supply")).
 		WithPanel(defaultTimeseries("Offered calls and staffed agents",
-			"Per interval: calls offered (answered plus abandoned after 5 seconds or more; left axis) and the average number of agents logged in (right axis).",
+			"Per interval: calls offered (answered plus abandoned after 5 seconds or more) and the forecast of `frontline plan` (left axis); the average number of agents logged in and the agents the plan requires, shrinkage included (right axis).",
 			units.Short).Span(24).
 			DisplayName("${__field.labels.series}").
 			OverrideByName("staffed agents", rightAxis(units.Short)).
+			OverrideByName("required agents", rightAxis(units.Short)).
 			WithTarget(g.chSeries(unionSeries(capacityLines())))).
 		WithPanel(defaultTimeseries("Workload against staffed agents",
 			"Per interval: the call work in agent-equivalents (handle time of answered calls divided by the interval length — how many agents were busy with calls on average) against the average number of agents logged in and those available or busy.",
