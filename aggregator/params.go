@@ -46,6 +46,10 @@ func DefaultParams() Params {
 	}
 }
 
+// WithDefaults is p with zero fields taken from DefaultParams, for packages
+// that build their own queries on the same parameters (the dashboards).
+func (p Params) WithDefaults() Params { return p.withDefaults() }
+
 // withDefaults fills zero fields from DefaultParams.
 func (p Params) withDefaults() Params {
 	d := DefaultParams()

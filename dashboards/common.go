@@ -34,25 +34,7 @@ func newGen(c Config) gen {
 }
 
 // params are c.Params with zero fields taken from aggregator.DefaultParams.
-func (c Config) params() aggregator.Params {
-	p, d := c.Params, aggregator.DefaultParams()
-	set := func(v *time.Duration, def time.Duration) {
-		if *v <= 0 {
-			*v = def
-		}
-	}
-	set(&p.SLThreshold, d.SLThreshold)
-	set(&p.ShortAbandon, d.ShortAbandon)
-	set(&p.EmailSLA, d.EmailSLA)
-	set(&p.LongWait, d.LongWait)
-	set(&p.RepeatWindow, d.RepeatWindow)
-	set(&p.ChurnLookback, d.ChurnLookback)
-	set(&p.TenureNew, d.TenureNew)
-	if p.RepeatContacts <= 0 {
-		p.RepeatContacts = d.RepeatContacts
-	}
-	return p
-}
+func (c Config) params() aggregator.Params { return c.Params.WithDefaults() }
 
 // currencyUnit is c.CurrencyUnit or euros (the simulator's currency).
 func (c Config) currencyUnit() string {

@@ -7,9 +7,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-
 	"github.com/frontline-oss/frontline/aggregator"
 )
 
@@ -36,8 +33,7 @@ func init() {
 					return err
 				}
 				defer s.Close()
-				reg := prometheus.NewRegistry()
-				reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+				reg := newRegistry()
 				a := aggregator.New(s, aggregator.Options{
 					Every: *every, Lateness: *lateness,
 					Params: targets.For("").Params(aggregator.DefaultParams()),

@@ -42,8 +42,7 @@ func init() {
 					return err
 				}
 				defer s.Close()
-				reg := prometheus.NewRegistry()
-				reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+				reg := newRegistry()
 				c, err := collector.New(s, collector.Options{
 					Brokers: kf.list(), Group: *group, Topics: splitList(*topics),
 					MaxRows: *maxRows, MaxWait: *maxWait,
@@ -97,4 +96,12 @@ func serveOps(addr string, reg *prometheus.Registry, ready func() bool, extra ma
 		defer cancel()
 		srv.Shutdown(ctx)
 	}, nil
+}
+
+// newRegistry is the metrics registry of a serving command: the Go runtime
+// and process collectors, and whatever the command's components register.
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
 }

@@ -10,9 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-
 	"github.com/frontline-oss/frontline/aggregator"
 	"github.com/frontline-oss/frontline/collector"
 	"github.com/frontline-oss/frontline/internal/broker"
@@ -90,8 +87,7 @@ func runDemo(ctx context.Context, o demoOptions) error {
 	}
 	log.Info("embedded ClickHouse ready", "data", o.data, "database", o.database)
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg := newRegistry()
 	col, err := collector.New(s, collector.Options{
 		Brokers: brokers, Group: fmt.Sprintf("frontline-demo-%d", time.Now().UnixNano()),
 		MaxWait: 300 * time.Millisecond, Logger: log, Registerer: reg,

@@ -46,9 +46,10 @@ func main() {
 	out := flag.String("out", "BENCHMARKS.md", "report file")
 	bin := flag.String("bin", "bin/frontline", "frontline binary (make build)")
 	agents := flag.Int("agents", 200, "simulated centre size")
-	days := flag.Int("days", 4, "simulated days (events ≈ 5,400 per agent-day... see the report)")
+	days := flag.Int("days", 4, "simulated days for the collector run")
+	kpiSizes := flag.String("kpi", "170x30,1700x30", "centres (agents x days) for the KPI query measurements; empty skips them")
 	flag.Parse()
-	if err := run(*out, *bin, *agents, *days); err != nil {
+	if err := run(*out, *bin, *agents, *days, *kpiSizes); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
 	}
@@ -62,7 +63,7 @@ type result struct {
 
 func (r result) rate() float64 { return float64(r.events) / r.took.Seconds() }
 
-func run(out, bin string, agents, days int) error {
+func run(out, bin string, agents, days int, kpiSizes string) error {
 	ctx := context.Background()
 	tmp, err := os.MkdirTemp("", "frontline-bench-")
 	if err != nil {
@@ -112,12 +113,21 @@ func run(out, bin string, agents, days int) error {
 	if err != nil {
 		return err
 	}
+	var kpis []kpiResult
+	for i, size := range splitSizes(kpiSizes) {
+		slog.Info("KPI queries", "agents", size[0], "days", size[1])
+		r, err := kpiBench(ctx, filepath.Join(tmp, "raw"), fmt.Sprintf("kpi%d", i), size[0], size[1])
+		if err != nil {
+			return err
+		}
+		kpis = append(kpis, r)
+	}
 	slog.Info("package benchmarks (decode, Erlang, rollup vs raw)")
 	pkgs, err := goBench()
 	if err != nil {
 		return err
 	}
-	return write(out, agents, days, a, b, e, rss, pkgs)
+	return write(out, agents, days, a, b, e, rss, kpiTable(kpis), pkgs)
 }
 
 // goBench runs the Go benchmarks that sit beside the code they measure and
@@ -278,7 +288,7 @@ func peakRSS(pid int) int64 {
 	return 0
 }
 
-func write(out string, agents, days int, a, b, e result, rss int64, pkgs string) error {
+func write(out string, agents, days int, a, b, e result, rss int64, kpis, pkgs string) error {
 	floor := min(a.rate(), b.rate())
 	ratio := e.rate() / floor
 	var buf bytes.Buffer
@@ -300,6 +310,7 @@ func write(out string, agents, days int, a, b, e result, rss int64, pkgs string)
 	fmt.Fprintf(&buf, "| e2e events/s | %.0f | ≥ 100,000 | %s |\n", e.rate(), verdict(e.rate() >= 100000))
 	fmt.Fprintf(&buf, "| collector peak RSS | %.0f MB | < 300 MB | %s |\n", float64(rss)/(1<<20), verdict(rss < 300<<20))
 	buf.WriteString(collectorNote)
+	buf.WriteString(kpis)
 	fmt.Fprintf(&buf, "\n## Package benchmarks\n\n`go test -bench` beside the code: decode per event, Erlang C/A staffing, a day's\nper-interval query on the rollup against the same on raw events and a `count()` of the raw\ntables (ratios in the metrics), the collector's store side alone.\n\n```\n%s\n```\n", pkgs)
 	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
 		return err
@@ -318,3 +329,15 @@ many small per-partition batches, and inserts that do not overlap with fetching 
 The peak RSS includes the embedded ClickHouse engine itself (about 230 MB for a process that
 only opens chDB and migrates, measured with /proc VmHWM); with --dsn the engine is not loaded.
 `
+
+// splitSizes parses "170x30,1700x30".
+func splitSizes(s string) [][2]int {
+	var out [][2]int
+	for _, p := range strings.Split(s, ",") {
+		var a, d int
+		if _, err := fmt.Sscanf(strings.TrimSpace(p), "%dx%d", &a, &d); err == nil {
+			out = append(out, [2]int{a, d})
+		}
+	}
+	return out
+}
