@@ -34,7 +34,9 @@ type Options struct {
 	// MaxWait closes a batch this long after its first message. Default 1 s.
 	MaxWait time.Duration
 	// MaxPendingBytes bounds the bytes held in open batches over all
-	// partitions; past it the largest batch is flushed. Default 64 MiB.
+	// partitions; past it the largest batch is flushed. Default 32 MiB.
+	// Besides the open batches, at most two closed ones (each at most
+	// MaxBytes) wait for or are in the inserter.
 	MaxPendingBytes int
 	// RetryMin and RetryMax bound the exponential backoff (with jitter)
 	// between retries of a failed insert. Defaults 100 ms and 30 s.
@@ -91,6 +93,12 @@ func (o Options) withDefaults() Options {
 // Collector consumes the event topics with a kafka-go consumer group and
 // inserts per-partition batches. Offsets are committed only after a batch is
 // durable in ClickHouse (FetchMessage/CommitMessages, never auto-commit).
+//
+// Two goroutines share the work: the fetch loop fetches, decodes and forms
+// batches; the inserter inserts the closed batches one at a time in the
+// order they were closed and commits each one's offset after its insert.
+// So fetching and decoding overlap the inserts, and a small queue between
+// the two bounds memory.
 type Collector struct {
 	o       Options
 	in      *Ingester
@@ -99,11 +107,18 @@ type Collector struct {
 	metrics *Metrics
 	log     *slog.Logger
 
+	// Owned by the fetch loop.
 	parts     map[partKey]*partBatch
 	pending   int // bytes in open batches
 	lastCheck time.Time
-	ready     atomic.Bool
-	stats     Stats
+
+	// jobs carries closed batches to the inserter. Its capacity of one
+	// batch (plus the one being inserted) lets the fetch loop fill the
+	// next batch meanwhile; more would hold memory without speeding up a
+	// store that runs one query at a time.
+	jobs  chan job
+	ready atomic.Bool
+	stats Stats
 }
 
 // Stats are running totals, for tests and the demo's progress line.
@@ -122,14 +137,24 @@ type partKey struct {
 // partBatch is the open batch of one partition.
 type partBatch struct {
 	msgs    []Message
-	last    kafka.Message // the newest message, committed after the flush
+	last    kafka.Message // the newest message, committed after the insert
 	bytes   int
 	started time.Time
-	next    int64 // offset expected next; -1 before the first message
-	// uncommitted is set when the offset of a flushed batch could not be
-	// committed because the collector was stopping; the final flush does it.
-	uncommitted bool
-	plan        []PlannedRange // ranges recorded by an earlier run, from ingest_state
+	next    int64          // offset expected next
+	plan    []PlannedRange // ranges recorded by an earlier run, from ingest_state
+}
+
+// job is a closed batch on its way to the inserter, or, when synced is set,
+// a marker that the inserter closes once every batch before it is done.
+type job struct {
+	k     partKey
+	r     Range
+	msgs  []Message
+	done  bool          // ingest_state shows r as done: nothing to insert
+	last  kafka.Message // committed after the insert
+	bytes int
+
+	synced chan struct{}
 }
 
 // New creates a collector writing to s. Run starts it.
@@ -145,6 +170,7 @@ func New(s store.Store, o Options) (*Collector, error) {
 		metrics: m,
 		log:     o.Logger,
 		parts:   map[partKey]*partBatch{},
+		jobs:    make(chan job, 1),
 	}
 	c.reader = kafka.NewReader(kafka.ReaderConfig{
 		Brokers:        o.Brokers,
@@ -177,15 +203,23 @@ func (c *Collector) Ready() bool { return c.ready.Load() }
 // Stats returns the running totals.
 func (c *Collector) Stats() *Stats { return &c.stats }
 
-// Run consumes until ctx ends, then flushes and commits the open batches
-// (bounded by ShutdownTimeout) and closes the consumer.
+// Run consumes until ctx ends, then inserts and commits the open batches
+// (bounded by ShutdownTimeout) and closes the consumer. A Collector runs once.
 func (c *Collector) Run(ctx context.Context) error {
 	c.ready.Store(true)
 	c.log.Info("collector started", "brokers", c.o.Brokers, "group", c.o.Group, "topics", c.o.Topics)
+	// The inserter outlives ctx: the batches closed when it ends are still
+	// inserted and committed, for at most ShutdownTimeout after it.
+	ictx, stopInserts := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopInserts()
+	inserted := make(chan error, 1)
+	go func() { inserted <- c.insertLoop(ictx) }()
 	err := c.loop(ctx)
-	sctx, cancel := context.WithTimeout(context.Background(), c.o.ShutdownTimeout)
-	defer cancel()
-	ferr := c.flushAll(sctx)
+	t := time.AfterFunc(c.o.ShutdownTimeout, stopInserts)
+	defer t.Stop()
+	ferr := c.flushAll(ictx)
+	close(c.jobs)
+	ferr = errors.Join(ferr, <-inserted)
 	cerr := c.reader.Close()
 	derr := c.dlq.Close()
 	c.log.Info("collector stopped", "loaded", c.stats.Loaded.Load(), "duplicates", c.stats.Duplicates.Load(), "invalid", c.stats.Invalid.Load())
@@ -247,6 +281,12 @@ func (c *Collector) add(ctx context.Context, m kafka.Message) error {
 		// ingest_state recorded for these offsets.
 		if pb != nil {
 			c.pending -= pb.bytes
+			c.metrics.pendingBytes.Sub(float64(pb.bytes))
+			// Batches of this partition may still be on their way to
+			// ingest_state; read it after them.
+			if err := c.drain(ctx); err != nil {
+				return err
+			}
 		}
 		var plan []PlannedRange
 		err := c.retry(ctx, "state", func() (err error) {
@@ -275,12 +315,17 @@ func (c *Collector) add(ctx context.Context, m kafka.Message) error {
 	if len(pb.msgs) == 0 {
 		pb.started = time.Now()
 	}
-	pb.msgs = append(pb.msgs, Message{Offset: m.Offset, Value: m.Value})
+	msg := Message{Offset: m.Offset, Value: m.Value}
+	msg.decode()
+	if msg.ev != nil {
+		msg.Value = nil // the event holds what the insert needs
+	}
+	pb.msgs = append(pb.msgs, msg)
 	pb.last = m
 	pb.bytes += len(m.Value)
 	pb.next = m.Offset + 1
 	c.pending += len(m.Value)
-	c.metrics.pendingBytes.Set(float64(c.pending))
+	c.metrics.pendingBytes.Add(float64(len(m.Value)))
 	if p := c.planned(pb); p != nil {
 		if m.Offset >= p.Last {
 			return c.flush(ctx, k, pb)
@@ -345,8 +390,8 @@ func (c *Collector) flushDue(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-// flushAll flushes every open batch, including planned ones that did not see
-// their last message (they are re-sent whole by the next run).
+// flushAll hands every open batch to the inserter, except planned ones that
+// did not see their last message: the next run re-sends those whole.
 func (c *Collector) flushAll(ctx context.Context) error {
 	var errs []error
 	for k, pb := range c.parts {
@@ -355,33 +400,79 @@ func (c *Collector) flushAll(ctx context.Context) error {
 				errs = append(errs, err)
 			}
 		}
-		if pb.uncommitted {
-			if err := c.reader.CommitMessages(ctx, pb.last); err != nil {
-				c.log.Warn("cannot commit offset at shutdown; the next owner will skip the done batch", "topic", k.topic, "partition", k.partition, "offset", pb.last.Offset, "err", err)
-			}
-			pb.uncommitted = false
-		}
 	}
 	return errors.Join(errs...)
 }
 
-// flush inserts the partition's open batch (retrying with backoff until it
-// succeeds or ctx ends), sends its invalid messages to the DLQ topic, and
-// only then commits the offset.
+// flush closes the partition's open batch and hands it to the inserter,
+// waiting while the inserter's queue is full.
 func (c *Collector) flush(ctx context.Context, k partKey, pb *partBatch) error {
 	if len(pb.msgs) == 0 {
 		return nil
 	}
-	r := Range{Group: c.o.Group, Topic: k.topic, Partition: int32(k.partition), First: pb.msgs[0].Offset, Last: pb.msgs[len(pb.msgs)-1].Offset}
-	done := false
-	if p := c.planned(pb); p != nil {
-		r.Last = p.Last
-		done = p.Status == statusDone
+	j := job{k: k, msgs: pb.msgs, last: pb.last, bytes: pb.bytes,
+		r: Range{Group: c.o.Group, Topic: k.topic, Partition: int32(k.partition), First: pb.msgs[0].Offset, Last: pb.msgs[len(pb.msgs)-1].Offset}}
+	p := c.planned(pb)
+	if p != nil {
+		j.r.Last = p.Last
+		j.done = p.Status == statusDone
 	}
+	select {
+	case c.jobs <- j:
+	case <-ctx.Done():
+		return fmt.Errorf("cannot insert batch %s: %w", j.r.Token(), ctx.Err())
+	}
+	if p != nil {
+		pb.plan = pb.plan[1:]
+	}
+	c.pending -= pb.bytes
+	pb.msgs = nil // the inserter owns the old slice now
+	pb.bytes = 0
+	return nil
+}
+
+// drain waits until the inserter has finished every batch handed to it so far.
+func (c *Collector) drain(ctx context.Context) error {
+	synced := make(chan struct{})
+	select {
+	case c.jobs <- job{synced: synced}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-synced:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// insertLoop inserts the closed batches in the order they were closed. A
+// failure means ctx ended (inserts are retried until then): the batches
+// after it are dropped, uncommitted, and the next run reads them again.
+func (c *Collector) insertLoop(ctx context.Context) error {
+	var failed error
+	for j := range c.jobs {
+		if j.synced != nil {
+			close(j.synced)
+			continue
+		}
+		if failed == nil {
+			failed = c.insert(ctx, j)
+		}
+		c.metrics.pendingBytes.Sub(float64(j.bytes))
+	}
+	return failed
+}
+
+// insert writes one batch (retrying with backoff until it succeeds or ctx
+// ends), sends its invalid messages to the DLQ topic, and only then commits
+// the offset.
+func (c *Collector) insert(ctx context.Context, j job) error {
 	var out Outcome
 	err := c.retry(ctx, "insert", func() error {
 		var err error
-		out, err = c.in.Ingest(ctx, r, pb.msgs, done)
+		out, err = c.in.Ingest(ctx, j.r, j.msgs, j.done)
 		if err != nil {
 			c.metrics.insertErrors.Inc()
 		}
@@ -389,33 +480,23 @@ func (c *Collector) flush(ctx context.Context, k partKey, pb *partBatch) error {
 	})
 	c.ready.Store(err == nil)
 	if err != nil {
-		return fmt.Errorf("cannot insert batch %s: %w", r.Token(), err)
+		return fmt.Errorf("cannot insert batch %s: %w", j.r.Token(), err)
 	}
-	if c.planned(pb) != nil {
-		pb.plan = pb.plan[1:]
-	}
-	if len(out.Rejected) > 0 && !done {
-		if err := c.retry(ctx, "dlq", func() error { return c.sendDLQ(ctx, k, out.Rejected) }); err != nil {
-			return fmt.Errorf("cannot send %d invalid messages of %s to %s: %w", len(out.Rejected), r.Token(), c.o.DLQTopic, err)
+	if len(out.Rejected) > 0 && !j.done {
+		if err := c.retry(ctx, "dlq", func() error { return c.sendDLQ(ctx, j.k, out.Rejected) }); err != nil {
+			return fmt.Errorf("cannot send %d invalid messages of %s to %s: %w", len(out.Rejected), j.r.Token(), c.o.DLQTopic, err)
 		}
 	}
-	pb.uncommitted = true
-	if err := c.retry(ctx, "commit", func() error { return c.reader.CommitMessages(ctx, pb.last) }); err == nil {
-		pb.uncommitted = false
-	} else if ctx.Err() == nil {
+	if err := c.retry(ctx, "commit", func() error { return c.reader.CommitMessages(ctx, j.last) }); err != nil {
 		// The range is recorded as done: whoever reads these offsets next
 		// skips it. Nothing is lost or counted twice.
-		c.log.Warn("cannot commit offset; the next owner of the partition will skip the done batch", "topic", k.topic, "partition", k.partition, "offset", pb.last.Offset, "err", err)
+		c.log.Warn("cannot commit offset; the next owner of the partition will skip the done batch", "topic", j.k.topic, "partition", j.k.partition, "offset", j.last.Offset, "err", err)
 	}
-	c.metrics.lag.WithLabelValues(k.topic, strconv.Itoa(k.partition)).Set(float64(max(pb.last.HighWaterMark-pb.last.Offset-1, 0)))
+	c.metrics.lag.WithLabelValues(j.k.topic, strconv.Itoa(j.k.partition)).Set(float64(max(j.last.HighWaterMark-j.last.Offset-1, 0)))
 	c.stats.Loaded.Add(int64(out.Loaded))
 	c.stats.Duplicates.Add(int64(out.Duplicates))
 	c.stats.Invalid.Add(int64(len(out.Rejected)))
 	c.stats.Batches.Add(1)
-	c.pending -= pb.bytes
-	c.metrics.pendingBytes.Set(float64(c.pending))
-	pb.msgs = pb.msgs[:0]
-	pb.bytes = 0
 	return nil
 }
 

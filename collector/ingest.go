@@ -51,6 +51,33 @@ func (r Range) String() string { return r.Token() }
 type Message struct {
 	Offset int64
 	Value  []byte
+	// ev or rej is set once the message is decoded. The collector decodes
+	// at fetch time, so that decoding overlaps the previous batch's inserts
+	// and the inserter does store work only; it then drops Value of a valid
+	// message, which only the event is needed of, and size keeps its length.
+	ev   *schemas.Event
+	rej  *Rejected
+	size int
+}
+
+// decode validates the message once, keeping the event or why it is invalid.
+func (m *Message) decode() {
+	if m.ev != nil || m.rej != nil {
+		return
+	}
+	m.size = len(m.Value)
+	ev, err := schemas.Decode(m.Value)
+	if err == nil {
+		m.ev = ev
+		return
+	}
+	rej := Rejected{Offset: m.Offset, Value: m.Value, Reason: "invalid", Detail: err.Error()}
+	var inv *schemas.Invalid
+	if errors.As(err, &inv) {
+		rej.Reason, rej.Detail = inv.Reason, inv.Detail
+	}
+	rej.Type = peekType(m.Value)
+	m.rej = &rej
 }
 
 // Rejected is an invalid message of a batch.
@@ -144,7 +171,8 @@ func (in *Ingester) markRange(ctx context.Context, r Range, status string, rows 
 // Ingest decodes, validates, deduplicates and inserts one batch. msgs must be
 // the whole range r in offset order. It is safe to call again with the same
 // range after any failure: the result in ClickHouse is the same as one
-// successful call. The topic used in metrics is r.Topic.
+// successful call. The topic used in metrics is r.Topic. Each message is
+// decoded once: the result stays in msgs, so a retry does not decode again.
 func (in *Ingester) Ingest(ctx context.Context, r Range, msgs []Message, done bool) (Outcome, error) {
 	var out Outcome
 	start := time.Now()
@@ -160,19 +188,15 @@ func (in *Ingester) Ingest(ctx context.Context, r Range, msgs []Message, done bo
 	var ids []string
 	var idTypes []string
 	var pending []*schemas.Event
-	for _, m := range msgs {
-		out.Bytes += len(m.Value)
-		ev, err := schemas.Decode(m.Value)
-		if err != nil {
-			var inv *schemas.Invalid
-			rej := Rejected{Offset: m.Offset, Value: m.Value, Reason: "invalid", Detail: err.Error()}
-			if errors.As(err, &inv) {
-				rej.Reason, rej.Detail = inv.Reason, inv.Detail
-			}
-			rej.Type = peekType(m.Value)
-			out.Rejected = append(out.Rejected, rej)
+	for i := range msgs {
+		m := &msgs[i]
+		m.decode()
+		out.Bytes += m.size
+		if m.rej != nil {
+			out.Rejected = append(out.Rejected, *m.rej)
 			continue
 		}
+		ev := m.ev
 		if _, dup := seen[ev.ID]; dup {
 			out.Duplicates++
 			in.metrics.events.WithLabelValues(r.Topic, ev.Type, "duplicate").Inc()
