@@ -1,44 +1,25 @@
 package aggregator
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"os"
 	"testing"
 
+	"github.com/frontline-oss/frontline/collector"
 	"github.com/frontline-oss/frontline/internal/store"
 	"github.com/frontline-oss/frontline/schemas"
 )
 
-// decodeEvent is the event decoder the test loader uses.
-var decodeEvent = tmpDecode
-
-// loadLines loads CloudEvents JSONL the way the collector does: invalid
-// lines are skipped, an id already seen is a duplicate, rows go to their
-// raw table in one block per table.
+// loadLines loads CloudEvents JSONL through the collector's replay path
+// (decode, validate, dedupe, insert): invalid lines are skipped and an id
+// already seen is a duplicate, exactly as in production.
 func loadLines(t testing.TB, s store.Store, data []byte) {
 	t.Helper()
-	seen := map[string]bool{}
-	var events []*schemas.Event
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 {
-			continue
-		}
-		ev, err := decodeEvent(line)
-		if err != nil || seen[ev.ID] {
-			continue
-		}
-		seen[ev.ID] = true
-		events = append(events, ev)
+	_, err := collector.Replay(context.Background(), collector.NewIngester(s, nil, nil), bytes.NewReader(data), collector.ReplayOptions{})
+	if err != nil {
+		t.Fatalf("cannot replay events: %v", err)
 	}
-	if err := sc.Err(); err != nil {
-		t.Fatalf("cannot read events: %v", err)
-	}
-	insertEvents(t, s, events...)
 }
 
 // loadFile is loadLines on a file.
