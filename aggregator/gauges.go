@@ -118,11 +118,11 @@ func (a *Aggregator) refreshGauges(ctx context.Context, now time.Time) error {
 		}
 	}
 
-	q, err := reportSQL.ReadFile("sql/report_queues.sql")
+	q, err := querySQL("report_queues")
 	if err != nil {
 		errs = append(errs, err)
 	} else {
-		qs, err := store.QueryAll[QueueStats](ctx, a.s, string(q), a.o.Params.bind(now.Add(-GaugeWindow), now, ""))
+		qs, err := store.QueryAll[QueueStats](ctx, a.s, q, a.o.Params.bind(now.Add(-GaugeWindow), now, ""))
 		if err != nil {
 			errs = append(errs, fmt.Errorf("cannot read the 30-minute queue KPIs: %w", err))
 		} else {
@@ -149,11 +149,11 @@ func setIf(g *prometheus.GaugeVec, queue string, v *float64) {
 
 // gaugeQuery runs sql/<name>.sql.
 func gaugeQuery[T any](ctx context.Context, s store.Store, name string, p store.Params) ([]T, error) {
-	q, err := jobSQL.ReadFile("sql/" + name + ".sql")
+	q, err := querySQL(name)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := store.QueryAll[T](ctx, s, string(q), p)
+	rows, err := store.QueryAll[T](ctx, s, q, p)
 	if err != nil {
 		return nil, fmt.Errorf("cannot run %s: %w", name, err)
 	}

@@ -2,7 +2,6 @@ package aggregator
 
 import (
 	"context"
-	"embed"
 	"errors"
 	"fmt"
 	"io"
@@ -15,12 +14,6 @@ import (
 
 	"github.com/frontline-oss/frontline/internal/store"
 )
-
-// jobSQL holds the derived-table jobs (sql/job_*.sql), the rollup reads
-// (sql/rollup_*.sql) and the gauge queries (sql/gauge_*.sql).
-//
-//go:embed sql/job_*.sql sql/rollup_*.sql sql/gauge_*.sql
-var jobSQL embed.FS
 
 // Options configure an Aggregator. A zero field takes the default written
 // in its comment (New fills them in).
@@ -188,11 +181,11 @@ func (a *Aggregator) runJobs(ctx context.Context, now time.Time) (map[string]int
 		for k, v := range a.jobParams() {
 			p[k] = v
 		}
-		q, err := jobSQL.ReadFile("sql/" + j.name + ".sql")
+		q, err := querySQL(j.name)
 		if err != nil {
 			return rows, err
 		}
-		if err := a.s.Exec(ctx, string(q), p); err != nil {
+		if err := a.s.Exec(ctx, q, p); err != nil {
 			return rows, fmt.Errorf("cannot run %s for [%s, %s): %w", j.name, since.Format(time.RFC3339), now.Format(time.RFC3339), err)
 		}
 		type count struct {

@@ -2,7 +2,6 @@ package aggregator
 
 import (
 	"context"
-	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,12 +9,6 @@ import (
 
 	"github.com/frontline-oss/frontline/internal/store"
 )
-
-// reportSQL holds the KPI queries of the report and the drill-down lists:
-// one named file per section, each the only definition of its KPIs.
-//
-//go:embed sql/report_*.sql sql/list_*.sql
-var reportSQL embed.FS
 
 // ErrEmptyWindow is returned for a window whose `to` is not after `from`.
 var ErrEmptyWindow = errors.New("the window is empty: to must be after from")
@@ -169,15 +162,6 @@ func BuildReport(ctx context.Context, s store.Store, from, to time.Time, queue s
 		}
 	}
 	return r, nil
-}
-
-// querySQL returns the text of the embedded query name (without .sql).
-func querySQL(name string) (string, error) {
-	b, err := reportSQL.ReadFile("sql/" + name + ".sql")
-	if err != nil {
-		return "", fmt.Errorf("cannot read query %q: %w", name, err)
-	}
-	return string(b), nil
 }
 
 // queryAll runs the embedded query name and decodes every row into a T.

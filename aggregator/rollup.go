@@ -44,11 +44,11 @@ func QueueIntervals(ctx context.Context, s store.Store, from, to time.Time, inte
 	if interval < 0 || interval%RollupBucket != 0 {
 		return nil, fmt.Errorf("cannot aggregate to %s intervals: want a multiple of %s", interval, RollupBucket)
 	}
-	q, err := jobSQL.ReadFile("sql/rollup_queue_intervals.sql")
+	q, err := querySQL("rollup_queue_intervals")
 	if err != nil {
 		return nil, err
 	}
-	rows, err := store.QueryAll[QueueInterval](ctx, s, string(q), store.Params{
+	rows, err := store.QueryAll[QueueInterval](ctx, s, q, store.Params{
 		"from":     from.UTC(),
 		"to":       to.UTC(),
 		"interval": int64(interval / time.Second),

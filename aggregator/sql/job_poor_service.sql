@@ -9,36 +9,27 @@
 --                    read from callback_status, refreshed earlier in the run
 --   repeat_contacts  the repeat_contacts-th contact within churn_lookback:
 --                    from that contact until the earliest of them + lookback
--- for calls queued, callbacks due and contacts made in [since, now).
+-- for calls queued, callbacks due and contacts made in [since, now). Calls are
+-- classified by def_inbound_calls.sql, contacts by def_contacts.sql.
 -- Idempotent: rows replace by (customer_id, kind, ref_id).
 -- Parameters: since, now, version, long_wait, short_abandon, churn_lookback
 -- (seconds), repeat_contacts.
 INSERT INTO customer_poor_service (customer_id, kind, ref_id, from_at, until_at, poor, version)
 WITH
     toInt64({churn_lookback:Float64} * 1000) AS lookback_ms,
+    fromUnixTimestamp64Milli(toUnixTimestamp64Milli({since:DateTime64(3, 'UTC')}) - lookback_ms, 'UTC') AS lookback_start,
+{{template "inbound_calls"}},
+{{template "contacts"}},
 calls_in AS (
-    SELECT
-        customer_id,
-        call_id,
-        assumeNotNull(queued_at) AS t,
-        answered_at IS NOT NULL AS is_answered,
-        (toUnixTimestamp64Milli(coalesce(answered_at, ended_at)) - toUnixTimestamp64Milli(t)) / 1000 AS wait,
-        transferred AS is_transferred
-    FROM calls
-    WHERE direction = 'inbound' AND customer_id != '' AND queued_at IS NOT NULL
-      AND queued_at >= fromUnixTimestamp64Milli(toUnixTimestamp64Milli({since:DateTime64(3, 'UTC')}) - lookback_ms, 'UTC')
-      AND queued_at < {now:DateTime64(3, 'UTC')}
-),
-contacts AS (
-    SELECT customer_id, call_id AS id, t
-    FROM calls_in
-    WHERE is_answered OR wait >= {short_abandon:Float64}
-    UNION ALL
-    SELECT customer_id, email_id AS id, received_at AS t
-    FROM email_received
+    SELECT customer_id, call_id, assumeNotNull(queued_at) AS t, is_answered, is_abandoned, wait, is_transferred
+    FROM inbound_calls
     WHERE customer_id != ''
-      AND received_at >= fromUnixTimestamp64Milli(toUnixTimestamp64Milli({since:DateTime64(3, 'UTC')}) - lookback_ms, 'UTC')
-      AND received_at < {now:DateTime64(3, 'UTC')}
+      AND queued_at >= lookback_start AND queued_at < {now:DateTime64(3, 'UTC')}
+),
+recent_contacts AS (
+    SELECT customer_id, ref_id AS id, t
+    FROM contacts
+    WHERE t >= lookback_start AND t < {now:DateTime64(3, 'UTC')}
 ),
 ranked AS (
     SELECT
@@ -47,8 +38,8 @@ ranked AS (
         t,
         row_number() OVER w AS n,
         lagInFrame(t, {repeat_contacts:UInt32} - 1) OVER w AS first_t
-    FROM contacts
-    WHERE customer_id IN (SELECT customer_id FROM contacts WHERE t >= {since:DateTime64(3, 'UTC')})
+    FROM recent_contacts
+    WHERE customer_id IN (SELECT customer_id FROM recent_contacts WHERE t >= {since:DateTime64(3, 'UTC')})
     WINDOW w AS (PARTITION BY customer_id ORDER BY t ASC, id ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 )
 SELECT customer_id, kind, ref_id, from_at, until_at, poor, {version:UInt64} AS version
@@ -58,7 +49,7 @@ FROM (
     FROM calls_in
     ARRAY JOIN [
         if(is_answered AND wait > {long_wait:Float64}, 'long_wait', ''),
-        if(NOT is_answered AND wait >= {short_abandon:Float64}, 'abandoned', ''),
+        if(is_abandoned, 'abandoned', ''),
         if(is_answered AND is_transferred, 'transferred', '')] AS kind
     WHERE t >= {since:DateTime64(3, 'UTC')} AND kind != ''
     UNION ALL

@@ -9,8 +9,9 @@
 -- by the agent's tenure at answered_at (since its first `joined`) against
 -- tenure_new; agents never joined are in neither. States and roster are
 -- centre-wide; the queue filter only selects the calls of the AHT split.
--- Parameters: from, to, tenure_new (seconds), queue ('' = all).
+-- Parameters: from, to, tenure_new, short_abandon (seconds), queue ('' = all).
 WITH
+{{template "inbound_calls"}},
 toUnixTimestamp64Milli({from:DateTime64(3, 'UTC')}) AS from_ms,
 toUnixTimestamp64Milli({to:DateTime64(3, 'UTC')}) AS to_ms,
 states AS (
@@ -43,11 +44,11 @@ roster AS (
 ),
 handled AS (
     SELECT
-        talk_sec + hold_sec + wrap_sec AS handle,
+        c.handle AS handle,
         (toUnixTimestamp64Milli(assumeNotNull(c.answered_at)) - toUnixTimestamp64Milli(r.first_joined)) / 1000 AS tenure
-    FROM calls AS c
+    FROM inbound_calls AS c
     INNER JOIN (SELECT agent_id, first_joined FROM roster WHERE joins > 0) AS r ON r.agent_id = c.agent_id
-    WHERE c.direction = 'inbound' AND c.answered_at IS NOT NULL
+    WHERE c.is_answered
       AND c.queued_at >= {from:DateTime64(3, 'UTC')} AND c.queued_at < {to:DateTime64(3, 'UTC')}
       AND ({queue:String} = '' OR c.queue = {queue:String})
 )

@@ -2,28 +2,22 @@
 -- Inbound calls with queued_at in [from, to); outbound calls with ended_at in
 -- the window. wait = (answered_at, else ended_at) − queued_at. A call that is
 -- not answered is a short abandon below short_abandon seconds, an abandon at
--- or above it; offered = answered + abandoned. Rates and means are NULL when
--- their denominator is zero.
+-- or above it (def_inbound_calls.sql); offered = answered + abandoned. Rates
+-- and means are NULL when their denominator is zero.
 -- Parameters: from, to, sl_threshold, short_abandon (seconds), queue ('' = all).
-WITH inbound AS (
-    SELECT
-        answered_at IS NOT NULL AS is_answered,
-        (toUnixTimestamp64Milli(coalesce(answered_at, ended_at))
-            - toUnixTimestamp64Milli(assumeNotNull(queued_at))) / 1000 AS wait,
-        NOT is_answered AND wait < {short_abandon:Float64} AS is_short,
-        NOT is_answered AND wait >= {short_abandon:Float64} AS is_abandoned,
-        talk_sec + hold_sec + wrap_sec AS handle,
-        transferred AS is_transferred
-    FROM calls
-    WHERE direction = 'inbound'
-      AND queued_at >= {from:DateTime64(3, 'UTC')} AND queued_at < {to:DateTime64(3, 'UTC')}
+WITH
+{{template "inbound_calls"}},
+inbound AS (
+    SELECT is_answered, wait, is_short_abandoned, is_abandoned, handle, is_transferred
+    FROM inbound_calls
+    WHERE queued_at >= {from:DateTime64(3, 'UTC')} AND queued_at < {to:DateTime64(3, 'UTC')}
       AND ({queue:String} = '' OR queue = {queue:String})
 )
 SELECT
     countIf(is_answered) + countIf(is_abandoned) AS offered,
     countIf(is_answered) AS answered,
     countIf(is_abandoned) AS abandoned,
-    countIf(is_short) AS short_abandoned,
+    countIf(is_short_abandoned) AS short_abandoned,
     (SELECT count() FROM calls
       WHERE direction = 'outbound'
         AND ended_at >= {from:DateTime64(3, 'UTC')} AND ended_at < {to:DateTime64(3, 'UTC')}

@@ -8,30 +8,22 @@
 -- contact in (to − churn_lookback, to] (judged at `to`). A customer's value is
 -- the churn event's annual_value, else the latest customer.updated
 -- annual_value at or before t, else 0. Churn is centre-wide: no queue filter.
+-- Calls are classified by def_inbound_calls.sql, contacts by def_contacts.sql.
 -- Parameters: from, to, short_abandon, long_wait, churn_lookback (seconds),
 -- repeat_contacts.
 WITH
 toUnixTimestamp64Milli({from:DateTime64(3, 'UTC')}) AS from_ms,
 toUnixTimestamp64Milli({to:DateTime64(3, 'UTC')}) AS to_ms,
 toInt64({churn_lookback:Float64} * 1000) AS lookback_ms,
+{{template "inbound_calls"}},
+{{template "contacts"}},
 inbound AS (
-    SELECT
-        call_id,
-        customer_id,
-        toUnixTimestamp64Milli(assumeNotNull(queued_at)) AS t_ms,
-        answered_at IS NOT NULL AS is_answered,
-        (toUnixTimestamp64Milli(coalesce(answered_at, ended_at)) - t_ms) / 1000 AS wait,
-        NOT is_answered AND wait >= {short_abandon:Float64} AS is_abandoned,
-        transferred AS is_transferred
-    FROM calls
-    WHERE direction = 'inbound' AND customer_id != '' AND queued_at < {to:DateTime64(3, 'UTC')}
+    SELECT customer_id, queued_ms AS t_ms, is_answered, wait, is_abandoned, is_transferred
+    FROM inbound_calls
+    WHERE customer_id != '' AND queued_at < {to:DateTime64(3, 'UTC')}
 ),
 contact AS (
-    SELECT customer_id, t_ms FROM inbound WHERE is_answered OR is_abandoned
-    UNION ALL
-    SELECT customer_id, toUnixTimestamp64Milli(received_at) AS t_ms
-    FROM email_received
-    WHERE customer_id != '' AND received_at < {to:DateTime64(3, 'UTC')}
+    SELECT customer_id, t_ms FROM contacts WHERE t < {to:DateTime64(3, 'UTC')}
 ),
 reach AS (
     SELECT callback_id, min(attempted_at) AS first_reach

@@ -1,32 +1,19 @@
 -- report_contacts: the "contacts" section of kpis.md, one row.
 -- A contact is an inbound call that was answered or abandoned (not a short
--- abandon) at queued_at, or an e-mail at received_at, carrying a customer_id.
+-- abandon) at queued_at, or an e-mail at received_at, carrying a customer_id
+-- (def_contacts.sql).
 -- repeat: the customer had an earlier contact in [t − repeat_window, t).
 -- fcr: no later contact of the customer in (t, min(t + repeat_window, to)).
 -- Earlier and later contacts are looked up in every queue; the queue filter
 -- selects which contacts of the window are judged.
 -- Parameters: from, to, short_abandon, repeat_window (seconds), queue ('' = all).
 WITH
+{{template "inbound_calls"}},
+{{template "contacts"}},
 contact AS (
-    SELECT
-        concat('call:', call_id) AS id,
-        customer_id,
-        queue,
-        toUnixTimestamp64Milli(assumeNotNull(queued_at)) AS t_ms
-    FROM calls
-    WHERE direction = 'inbound' AND customer_id != ''
-      AND queued_at < {to:DateTime64(3, 'UTC')}
-      AND (answered_at IS NOT NULL
-           OR toUnixTimestamp64Milli(ended_at) - toUnixTimestamp64Milli(assumeNotNull(queued_at))
-              >= toInt64({short_abandon:Float64} * 1000))
-    UNION ALL
-    SELECT
-        concat('email:', email_id) AS id,
-        customer_id,
-        queue,
-        toUnixTimestamp64Milli(received_at) AS t_ms
-    FROM email_received
-    WHERE customer_id != '' AND received_at < {to:DateTime64(3, 'UTC')}
+    SELECT concat(channel, ':', ref_id) AS id, customer_id, queue, t_ms
+    FROM contacts
+    WHERE t < {to:DateTime64(3, 'UTC')}
 ),
 judged AS (
     SELECT

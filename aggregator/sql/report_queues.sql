@@ -1,18 +1,14 @@
 -- report_queues: the "queues" list of kpis.md, one row per queue that had an
 -- inbound call queued in [from, to) (even if every one was a short abandon),
--- sorted by queue name. Definitions as in report_calls.sql.
+-- sorted by queue name. Definitions as in report_calls.sql
+-- (def_inbound_calls.sql).
 -- Parameters: from, to, sl_threshold, short_abandon (seconds), queue ('' = all).
-WITH inbound AS (
-    SELECT
-        queue AS q,
-        answered_at IS NOT NULL AS is_answered,
-        (toUnixTimestamp64Milli(coalesce(answered_at, ended_at))
-            - toUnixTimestamp64Milli(assumeNotNull(queued_at))) / 1000 AS wait,
-        NOT is_answered AND wait >= {short_abandon:Float64} AS is_abandoned,
-        talk_sec + hold_sec + wrap_sec AS handle
-    FROM calls
-    WHERE direction = 'inbound'
-      AND queued_at >= {from:DateTime64(3, 'UTC')} AND queued_at < {to:DateTime64(3, 'UTC')}
+WITH
+{{template "inbound_calls"}},
+inbound AS (
+    SELECT queue AS q, is_answered, wait, is_abandoned, handle
+    FROM inbound_calls
+    WHERE queued_at >= {from:DateTime64(3, 'UTC')} AND queued_at < {to:DateTime64(3, 'UTC')}
       AND ({queue:String} = '' OR queue = {queue:String})
 )
 SELECT
