@@ -4,11 +4,13 @@
 -- in it, from the calls_15m rollup (so its definitions: short abandons under
 -- 5 s are not offered, service level at 20 s), and open_callbacks, the
 -- callback backlog of kpis.md ("callbacks", point in time) at the end of the
--- interval (or at `to` for the last one): requested before it and neither
--- reached nor cancelled before it, from the raw callback events. The last
--- row's open_callbacks is the report's callbacks.open.
+-- interval (or at `to` for the last one): requested before it and not yet
+-- closed (completed or cancelled, def_callbacks.sql) at it, from the raw
+-- callback events. The last row's open_callbacks is the report's
+-- callbacks.open.
 -- Parameters: from, to, queue ('' = all).
 WITH
+    {to:DateTime64(3, 'UTC')} AS callbacks_as_of,
     toStartOfFifteenMinutes(toDateTime({from:DateTime64(3, 'UTC')}, 'UTC')) AS grid_start,
     toUInt64(ceil((toUnixTimestamp64Milli({to:DateTime64(3, 'UTC')}) - toUnixTimestamp(grid_start) * 1000) / 900000)) AS n,
 grid AS (
@@ -30,35 +32,19 @@ calls AS (
       AND ({queue:String} = '' OR queue = {queue:String})
     GROUP BY interval_start
 ),
-reach AS (
-    SELECT callback_id, minOrNullIf(attempted_at, result = 'reached') AS first_reach
-    FROM callback_attempted
-    WHERE attempted_at < {to:DateTime64(3, 'UTC')}
-    GROUP BY callback_id
-),
-cancel AS (
-    SELECT callback_id, min(cancelled_at) AS first_cancel
-    FROM callback_cancelled
-    WHERE cancelled_at < {to:DateTime64(3, 'UTC')}
-    GROUP BY callback_id
-),
+{{template "callbacks"}},
 callbacks AS (
     SELECT
-        r.requested_at AS requested_at,
-        -- when it stopped being open: its first reach or first cancellation
-        least(coalesce(a.first_reach, toDateTime64('2299-12-31 00:00:00', 3, 'UTC')),
-              coalesce(c.first_cancel, toDateTime64('2299-12-31 00:00:00', 3, 'UTC'))) AS closed_at
-    FROM callback_requested AS r
-    LEFT JOIN reach AS a ON a.callback_id = r.callback_id
-    LEFT JOIN cancel AS c ON c.callback_id = r.callback_id
-    WHERE r.requested_at < {to:DateTime64(3, 'UTC')}
-      AND ({queue:String} = '' OR r.queue = {queue:String})
-    SETTINGS join_use_nulls = 1
+        requested_at,
+        -- still open at `to`: never closed within the grid
+        coalesce(closed_at, toDateTime64('2299-12-31 00:00:00', 3, 'UTC')) AS open_until
+    FROM callback_state
+    WHERE {queue:String} = '' OR queue = {queue:String}
 ),
 backlog AS (
     SELECT
         g.interval_start AS interval_start,
-        countIf(cb.requested_at < g.interval_end AND cb.closed_at >= g.interval_end) AS open_callbacks
+        countIf(cb.requested_at < g.interval_end AND cb.open_until >= g.interval_end) AS open_callbacks
     FROM grid AS g
     CROSS JOIN callbacks AS cb
     GROUP BY g.interval_start

@@ -1,0 +1,64 @@
+-- def_callbacks: the one definition of a callback's state (kpis.md
+-- "callbacks"), shared by report_callbacks, list_overdue_callbacks,
+-- report_trend and job_callback_status (whose callback_status table feeds
+-- gauge_callbacks and job_poor_service). Only events before the moment
+-- callbacks_as_of count, which the including query binds in its WITH list:
+--     WITH {to:DateTime64(3, 'UTC')} AS callbacks_as_of, {{template "callbacks"}}, … FROM callback_state …
+-- A callback is cancelled when cancelled before its first `reached` attempt
+-- (if any), completed when not cancelled and reached, open otherwise (a
+-- callback reached after it was cancelled stays cancelled; one cancelled
+-- after it was reached stays completed).
+-- The block may be given a condition on callback_id that restricts every
+-- part of it, for jobs that refresh only some callbacks:
+--     {{template "callbacks" "callback_id IN touched"}}
+-- callback_state has one row per request event before callbacks_as_of:
+--   callback_id, queue, customer_id, requested_at, due_at
+--   reached_at       the first reached attempt (NULL when none)
+--   cancelled_at     the first cancellation (NULL when none)
+--   is_cancelled, is_completed, is_open
+--   closed_at        when it stopped being open: cancelled_at of a cancelled
+--                    callback, reached_at of a completed one, NULL when open
+--   attempts         attempts up to and including the first reached one
+--                    (all of them while not reached)
+--   attempts_so_far  all attempts; last_attempt_at the latest (NULL when none)
+{{define "callbacks" -}}
+callback_attempts AS (
+    SELECT
+        callback_id,
+        minOrNullIf(attempted_at, result = 'reached') AS first_reach,
+        arrayCount(x -> first_reach IS NULL OR x <= first_reach, groupArray(attempted_at)) AS attempts_to_reach,
+        count() AS attempts_so_far,
+        max(attempted_at) AS last_attempt
+    FROM callback_attempted
+    WHERE attempted_at < callbacks_as_of{{with .}} AND {{.}}{{end}}
+    GROUP BY callback_id
+),
+callback_cancels AS (
+    SELECT callback_id, min(cancelled_at) AS first_cancel
+    FROM callback_cancelled
+    WHERE cancelled_at < callbacks_as_of{{with .}} AND {{.}}{{end}}
+    GROUP BY callback_id
+),
+callback_state AS (
+    SELECT
+        r.callback_id AS callback_id,
+        r.queue AS queue,
+        r.customer_id AS customer_id,
+        r.requested_at AS requested_at,
+        r.due_at AS due_at,
+        a.first_reach AS reached_at,
+        c.first_cancel AS cancelled_at,
+        c.first_cancel IS NOT NULL AND (a.first_reach IS NULL OR c.first_cancel < a.first_reach) AS is_cancelled,
+        NOT is_cancelled AND a.first_reach IS NOT NULL AS is_completed,
+        NOT is_cancelled AND NOT is_completed AS is_open,
+        if(is_cancelled, c.first_cancel, a.first_reach) AS closed_at,
+        coalesce(a.attempts_to_reach, 0) AS attempts,
+        coalesce(a.attempts_so_far, 0) AS attempts_so_far,
+        a.last_attempt AS last_attempt_at
+    FROM callback_requested AS r
+    LEFT JOIN callback_attempts AS a ON a.callback_id = r.callback_id
+    LEFT JOIN callback_cancels AS c ON c.callback_id = r.callback_id
+    WHERE r.requested_at < callbacks_as_of{{with .}} AND r.{{.}}{{end}}
+    SETTINGS join_use_nulls = 1
+)
+{{- end}}
