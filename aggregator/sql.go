@@ -22,24 +22,26 @@ var sqlFiles embed.FS
 // an offered call is, what a contact is, when a callback is open — lives in
 // one sql/def_*.sql file as a named text/template block ({{define "…"}}),
 // and a query includes it with {{template "…"}}. The expansion is done once,
-// here; what runs is plain ClickHouse SQL.
-var queries = mustExpandSQL(sqlFiles)
+// here, with the aggregator's terms (queryTerms); what runs is plain
+// ClickHouse SQL. definitions keeps the parsed blocks for Definitions.
+var definitions, queries = mustExpandSQL(sqlFiles)
 
 // mustExpandSQL expands every query of fsys (sql/*.sql except sql/def_*.sql)
-// with the blocks defined in sql/def_*.sql. The files are embedded, so an
-// error is a bug of this package: it panics at start-up and in every test.
-func mustExpandSQL(fsys fs.FS) map[string]string {
-	q, err := expandSQL(fsys)
+// with the blocks defined in sql/def_*.sql, and returns the blocks too. The
+// files are embedded, so an error is a bug of this package: it panics at
+// start-up and in every test.
+func mustExpandSQL(fsys fs.FS) (*template.Template, map[string]string) {
+	defs, q, err := expandSQL(fsys)
 	if err != nil {
 		panic("aggregator: " + err.Error())
 	}
-	return q
+	return defs, q
 }
 
-func expandSQL(fsys fs.FS) (map[string]string, error) {
+func expandSQL(fsys fs.FS) (*template.Template, map[string]string, error) {
 	names, err := fs.Glob(fsys, "sql/*.sql")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defs := template.New("").Option("missingkey=error")
 	var files []string
@@ -50,32 +52,32 @@ func expandSQL(fsys fs.FS) (map[string]string, error) {
 		}
 		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if _, err := defs.New(name).Parse(string(b)); err != nil {
-			return nil, fmt.Errorf("cannot parse %s: %w", name, err)
+			return nil, nil, fmt.Errorf("cannot parse %s: %w", name, err)
 		}
 	}
 	out := make(map[string]string, len(files))
 	for _, name := range files {
 		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		t, err := defs.Clone()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if _, err := t.New(name).Parse(string(b)); err != nil {
-			return nil, fmt.Errorf("cannot parse %s: %w", name, err)
+			return nil, nil, fmt.Errorf("cannot parse %s: %w", name, err)
 		}
 		var sb strings.Builder
-		if err := t.ExecuteTemplate(&sb, name, nil); err != nil {
-			return nil, fmt.Errorf("cannot expand %s: %w", name, err)
+		if err := t.ExecuteTemplate(&sb, name, queryTerms); err != nil {
+			return nil, nil, fmt.Errorf("cannot expand %s: %w", name, err)
 		}
 		out[strings.TrimSuffix(path.Base(name), ".sql")] = sb.String()
 	}
-	return out, nil
+	return defs, out, nil
 }
 
 // querySQL returns the text of the embedded query name (without .sql).

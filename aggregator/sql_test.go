@@ -3,6 +3,7 @@ package aggregator
 import (
 	"io/fs"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -18,10 +19,17 @@ func TestDefinitionsLiveInOnePlace(t *testing.T) {
 	}{
 		// inbound wait, answered / abandoned / short abandon
 		{"direction = 'inbound'", []string{"def_inbound_calls.sql"}},
-		{"{short_abandon:", []string{"def_inbound_calls.sql"}},
+		{"{{.ShortAbandon}}", []string{"def_inbound_calls.sql"}},
+		{"{short_abandon:", nil}, // a term (queryTerms), so the dashboards can give theirs
 		{"answered_at IS", []string{"def_inbound_calls.sql"}},
 		// a contact
 		{"email_received", []string{"def_contacts.sql", "report_emails.sql", "list_late_emails.sql", "job_email_first_reply.sql"}},
+		// a repeat contact, a first-contact resolution
+		{"o.t_ms < c.t_ms", []string{"def_contacts.sql"}},
+		{"{repeat_window:", nil},
+		// the churn cohort and a customer's value
+		{"customer_churns", []string{"def_churn.sql"}},
+		{"customer_updates", []string{"def_churn.sql"}},
 		// callback state; report_churn's missed callback is judged at due_at, not at a moment
 		{"result = 'reached'", []string{"def_callbacks.sql", "report_churn.sql"}},
 		{"FROM callback_cancelled", []string{"def_callbacks.sql", "report_churn.sql", "job_callback_status.sql"}},
@@ -53,13 +61,65 @@ func TestQueriesExpand(t *testing.T) {
 			t.Errorf("%s: template markers left after expansion", name)
 		}
 	}
-	for _, def := range []string{"inbound_calls", "contacts", "callback_state"} {
+	for _, def := range []string{"inbound_calls", "contacts", "judged_contacts", "callback_state", "cohort", "valued"} {
 		used := false
 		for _, q := range queries {
 			used = used || strings.Contains(q, def+" AS (")
 		}
 		if !used {
 			t.Errorf("definition %s is included by no query", def)
+		}
+	}
+}
+
+// Definitions gives another reader (the dashboards) the very text the
+// report runs, with its own terms in place of the query parameters.
+func TestDefinitions(t *testing.T) {
+	names := []string{"inbound_calls", "contacts", "judged_contacts"}
+	got, err := Definitions(queryTerms, names...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(queries["report_contacts"], got) {
+		t.Errorf("report_contacts does not run Definitions(queryTerms, %q):\n%s", names, got)
+	}
+	for _, name := range []string{"churn_cohort", "churn_valued"} {
+		got, err := Definitions(queryTerms, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(queries["report_churn"], got) {
+			t.Errorf("report_churn does not run Definitions(queryTerms, %q):\n%s", name, got)
+		}
+	}
+
+	grafana := SQLTerms{From: "toDateTime64($__fromTime, 3)", To: "toDateTime64($__toTime, 3)",
+		ShortAbandon: "5", RepeatWindow: "604800", ChurnLookback: "2592000", InQueue: "queue IN ($queue)"}
+	all := []string{"inbound_calls", "contacts", "judged_contacts", "churn_cohort", "churn_valued"}
+	got, err = Definitions(grafana, all...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := regexp.MustCompile(`\{[a-z_]+:`).FindString(got); p != "" {
+		t.Errorf("a query parameter %s… is left in definitions with other terms:\n%s", p, got)
+	}
+	for _, term := range []string{grafana.From, grafana.To, grafana.ShortAbandon, grafana.RepeatWindow, grafana.ChurnLookback, grafana.InQueue} {
+		if !strings.Contains(got, term) {
+			t.Errorf("term %q is not used", term)
+		}
+	}
+
+	for _, bad := range []struct {
+		terms SQLTerms
+		name  string
+	}{
+		{queryTerms, "no_such_block"},
+		{queryTerms, "sql/def_contacts.sql"},
+		{queryTerms, ""},
+		{SQLTerms{From: "a", To: "b"}, "contacts"},
+	} {
+		if _, err := Definitions(bad.terms, bad.name); err == nil {
+			t.Errorf("Definitions(%+v, %q) did not fail", bad.terms, bad.name)
 		}
 	}
 }

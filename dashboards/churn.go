@@ -23,49 +23,50 @@ func churn(g gen) *dashboard.DashboardBuilder {
 		WithPanel(defaultStat("Customers lost",
 			"Customers who left in the period.",
 			units.Short).
-			WithTarget(g.chQuery(churnValuedSQL + "\nSELECT count() AS churned FROM valued"))).
+			WithTarget(g.chQuery(g.churnSQL() + "\nSELECT countIf(is_churned) AS churned FROM valued"))).
 		WithPanel(defaultStat("Revenue lost",
 			"Annual value of the customers who left in the period (the value on the churn record, else the latest known).",
 			cur).
-			WithTarget(g.chQuery(churnValuedSQL + "\nSELECT coalesce(sum(value), 0) AS revenue_lost FROM valued"))).
+			WithTarget(g.chQuery(g.churnSQL() + "\nSELECT sumIf(value, is_churned) AS revenue_lost FROM valued"))).
 		WithPanel(defaultStat("Revenue lost after poor service",
 			"Annual value of the customers who left in the period after "+poor+".",
 			cur).
-			WithTarget(g.chQuery(churnValuedSQL + "\nSELECT coalesce(sumIf(value, is_poor), 0) AS revenue_lost_after_poor_service FROM valued"))).
+			WithTarget(g.chQuery(g.churnSQL() + "\nSELECT sumIf(value, is_churned AND is_poor) AS revenue_lost_after_poor_service FROM valued"))).
 		WithPanel(defaultStat("Churn lift of poor service",
 			"How many times more likely a customer with "+poor+" was to leave than one without. Customers judged: those who left in the period (at the moment they left) and those still with us who contacted us in the last "+days(g.p.ChurnLookback)+" (at the end of the period). Above 1: poor service drives churn.",
 			"suffix:×").Decimals(2).Thresholds(dashboard.NewThresholdsConfigBuilder().Mode(dashboard.ThresholdsModeAbsolute).
 			Steps([]dashboard.Threshold{step(nil, "green"), step(ptr(1.5), "yellow"), step(ptr(2), "red")})).
-			WithTarget(g.chQuery(g.cohortSQL() + `
+			WithTarget(g.chQuery(g.churnSQL() + `
 SELECT (countIf(is_churned AND is_poor) / nullIf(countIf(is_poor), 0))
      / nullIf(countIf(is_churned AND NOT is_poor) / nullIf(countIf(NOT is_poor), 0), 0) AS lift
-FROM cohort`))).
+FROM valued`))).
 		WithPanel(defaultStat("Churn rate with and without poor service",
 			"Share of the judged customers (see the lift) who left: among those with "+poor+", and among those without.",
 			units.PercentUnit).Span(8).
-			WithTarget(g.chQuery(g.cohortSQL() + `
+			WithTarget(g.chQuery(g.churnSQL() + `
 SELECT countIf(is_churned AND is_poor) / nullIf(countIf(is_poor), 0) AS ` + "`after poor service`" + `,
     countIf(is_churned AND NOT is_poor) / nullIf(countIf(NOT is_poor), 0) AS ` + "`without`" + `
-FROM cohort`))).
+FROM valued`))).
 		WithPanel(defaultBars("Revenue lost by interval",
 			"Per interval: annual value of the customers who left, split by whether they had "+poor+".",
 			cur).
-			WithTarget(g.chSeries(churnValuedSQL + `
+			WithTarget(g.chSeries(g.churnSQL() + `
 SELECT ` + bucket("t") + ` AS time,
     sumIf(value, is_poor) AS ` + "`after poor service`" + `,
     sumIf(value, NOT is_poor) AS ` + "`other`" + `
 FROM valued
+WHERE is_churned
 GROUP BY time
 ORDER BY time`))).
 		WithRow(dashboard.NewRowBuilder("Customers at risk")).
 		WithPanel(defaultStat("Customers at risk",
 			"Customers still with us, in contact in the last "+days(g.p.ChurnLookback)+", who had "+poor+", at the end of the period.",
 			units.Short).Span(6).
-			WithTarget(g.chQuery(g.cohortSQL() + "\nSELECT countIf(NOT is_churned AND is_poor) AS customers_at_risk FROM cohort"))).
+			WithTarget(g.chQuery(g.churnSQL() + "\nSELECT countIf(NOT is_churned AND is_poor) AS customers_at_risk FROM valued"))).
 		WithPanel(defaultStat("Revenue at risk",
 			"Annual value of the customers at risk at the end of the period.",
 			cur).Span(6).
-			WithTarget(g.chQuery(g.cohortSQL() + "\nSELECT coalesce(sumIf(value, NOT is_churned AND is_poor), 0) AS revenue_at_risk FROM cohort"))).
+			WithTarget(g.chQuery(g.churnSQL() + "\nSELECT coalesce(sumIf(value, NOT is_churned AND is_poor), 0) AS revenue_at_risk FROM valued"))).
 		WithPanel(defaultTable("At-risk customers by value",
 			"The customers at risk at the end of the period, most valuable first: their annual value, the kinds of poor service they had and when the latest was.",
 			cur).Span(24).
@@ -73,7 +74,7 @@ ORDER BY time`))).
 			OverrideByName("poor service", unitOverride("string")).
 			OverrideByName("customer", unitOverride("string")).
 			OverrideByName("latest incident", unitOverride("dateTimeAsIso")).
-			WithTarget(g.chQuery(g.cohortSQL() + `,
+			WithTarget(g.chQuery(g.churnSQL() + `,
 incidents AS (
     SELECT customer_id, groupUniqArray(toString(kind)) AS kinds, count() AS n, max(from_at) AS latest
     FROM customer_poor_service FINAL
@@ -83,45 +84,9 @@ incidents AS (
 SELECT c.customer_id AS customer, c.value AS ` + "`annual value`" + `,
     arrayStringConcat(arraySort(i.kinds), ', ') AS ` + "`poor service`" + `,
     i.n AS incidents, i.latest AS ` + "`latest incident`" + `
-FROM cohort AS c
+FROM valued AS c
 INNER JOIN incidents AS i ON i.customer_id = c.customer_id
 WHERE NOT c.is_churned AND c.is_poor
 ORDER BY ` + "`annual value`" + ` DESC, customer
 LIMIT 100`)))
-}
-
-// cohortSQL extends churnValuedSQL with the CTE `cohort` of kpis.md: the
-// customers who left in the range (judged when they left) and those not
-// gone by its end with a contact in the lookback before it (judged at the
-// end), each with is_churned, is_poor and its value then.
-func (g gen) cohortSQL() string {
-	lb, sa := sec(g.p.ChurnLookback), sec(g.p.ShortAbandon)
-	return churnValuedSQL + `,
-recent AS (
-    SELECT DISTINCT customer_id FROM (
-        SELECT customer_id FROM calls
-        WHERE direction = 'inbound' AND customer_id != '' AND queued_at IS NOT NULL
-          AND queued_at > $__toTime - toIntervalSecond(` + lb + `) AND queued_at <= $__toTime
-          AND (answered_at IS NOT NULL OR ` + secBetween("assumeNotNull(queued_at)", "ended_at") + ` >= ` + sa + `)
-        UNION ALL
-        SELECT customer_id FROM email_received
-        WHERE customer_id != ''
-          AND received_at > $__toTime - toIntervalSecond(` + lb + `) AND received_at <= $__toTime)
-    WHERE customer_id NOT IN (SELECT customer_id FROM customer_churns WHERE churned_at < $__toTime)
-),
-staying AS (
-    SELECT r.customer_id AS customer_id,
-        r.customer_id IN (
-            SELECT customer_id FROM customer_poor_service FINAL
-            WHERE poor = 1 AND from_at <= $__toTime AND $__toTime < until_at) AS is_poor,
-        coalesce(argMaxIf(u.annual_value, u.at, u.annual_value IS NOT NULL AND u.at <= $__toTime), 0) AS value
-    FROM recent AS r
-    LEFT JOIN customer_updates AS u ON u.customer_id = r.customer_id
-    GROUP BY r.customer_id
-),
-cohort AS (
-    SELECT customer_id, true AS is_churned, is_poor, value FROM valued
-    UNION ALL
-    SELECT customer_id, false AS is_churned, is_poor, value FROM staying
-)`
 }

@@ -181,3 +181,66 @@ func TestDataSourceUIDs(t *testing.T) {
 		}
 	}
 }
+
+// The repeat-contact, first-contact-resolution and churn panels run the
+// report's own definitions (aggregator.Definitions of aggregator/sql/def_*.sql),
+// not a copy: each contains the expanded blocks, and no panel restates what
+// those blocks define.
+func TestPanelsUseTheReportDefinitions(t *testing.T) {
+	g := newGen(Config{})
+	blocks := map[string]string{}
+	for _, name := range []string{"inbound_calls", "contacts", "judged_contacts", "churn_cohort", "churn_valued"} {
+		blocks[name] = g.definitions(name)
+	}
+	contacts := []string{"inbound_calls", "contacts", "judged_contacts"}
+	churn := []string{"inbound_calls", "contacts", "churn_cohort", "churn_valued"}
+	uses := map[string][]string{
+		UIDOverview + "/Repeat contact rate":                          contacts,
+		UIDOverview + "/First-contact resolution":                     contacts,
+		UIDOverview + "/Repeat contacts and first-contact resolution": contacts,
+		UIDOverview + "/Revenue lost after poor service":              churn,
+		UIDChurn + "/Customers lost":                                  churn,
+		UIDChurn + "/Revenue lost":                                    churn,
+		UIDChurn + "/Revenue lost after poor service":                 churn,
+		UIDChurn + "/Churn lift of poor service":                      churn,
+		UIDChurn + "/Churn rate with and without poor service":        churn,
+		UIDChurn + "/Revenue lost by interval":                        churn,
+		UIDChurn + "/Customers at risk":                               churn,
+		UIDChurn + "/Revenue at risk":                                 churn,
+		UIDChurn + "/At-risk customers by value":                      churn,
+	}
+	// The heart of each definition: a contact, a repeat, the cohort, a value.
+	restated := []string{"FROM email_received\n", "countIf(o.", "FROM customer_churns", "customer_updates"}
+	seen := 0
+	for _, d := range all(t) {
+		for _, p := range panelsOf(d) {
+			key := *d.Uid + "/" + title(p)
+			for _, q := range p.Targets {
+				ch, ok := q.(ClickHouseDataquery)
+				if !ok {
+					continue
+				}
+				if names, ok := uses[key]; ok {
+					seen++
+					for _, name := range names {
+						if !strings.Contains(ch.RawSql, blocks[name]) {
+							t.Errorf("%s does not include the report's definition %s", key, name)
+						}
+					}
+				}
+				rest := ch.RawSql
+				for _, b := range blocks {
+					rest = strings.ReplaceAll(rest, b, "")
+				}
+				for _, phrase := range restated {
+					if strings.Contains(rest, phrase) {
+						t.Errorf("%s restates %q: include the report's definition (aggregator.Definitions)", key, phrase)
+					}
+				}
+			}
+		}
+	}
+	if seen != len(uses) {
+		t.Errorf("found %d of the %d panels that use the definitions", seen, len(uses))
+	}
+}

@@ -89,8 +89,8 @@ ORDER BY time`))).
 			"Annual value of the customers who left in the period after poor service in the "+days(g.p.ChurnLookback)+" before: a long wait, an abandoned or transferred call, a missed callback, or "+itoa(g.p.RepeatContacts)+" contacts or more.",
 			g.c.currencyUnit()).Span(4).Thresholds(dashboard.NewThresholdsConfigBuilder().Mode(dashboard.ThresholdsModeAbsolute).
 			Steps([]dashboard.Threshold{step(nil, "green"), step(ptr(0.01), "red")})).
-			WithTarget(g.chQuery(churnValuedSQL + `
-SELECT coalesce(sumIf(value, is_poor), 0) AS revenue_lost_after_poor_service FROM valued`))).
+			WithTarget(g.chQuery(g.churnSQL() + `
+SELECT sumIf(value, is_churned AND is_poor) AS revenue_lost_after_poor_service FROM valued`))).
 		WithPanel(defaultTimeseries("Repeat contacts and first-contact resolution",
 			"Per interval of the contact: the repeat contact rate and the first-contact resolution rate, as in the figures above.",
 			units.PercentUnit).Min(0).Max(1).

@@ -5,12 +5,42 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/frontline-oss/frontline/aggregator"
 )
 
 // Panel SQL used by more than one dashboard. Rollups and derived tables
 // (migrations 0010, 0011) carry the KPI logic; where a KPI has no rollup
-// (repeat contacts, churn), these follow aggregator/sql/report_*.sql and
-// shared/spec/kpis.md with the dashboard's time range as the window.
+// (repeat contacts, churn), the panels include the report's own definitions
+// (aggregator/sql/def_*.sql, through aggregator.Definitions) with the
+// dashboard's time range as the window.
+
+// sqlTerms are the window and KPI parameters of the report's definitions as
+// the ClickHouse plugin has them: its time macros (DateTime, made
+// DateTime64(3) like the report's window), literal seconds, and the queue
+// variable.
+func (g gen) sqlTerms() aggregator.SQLTerms {
+	return aggregator.SQLTerms{
+		From:          "toDateTime64($__fromTime, 3, 'UTC')",
+		To:            "toDateTime64($__toTime, 3, 'UTC')",
+		ShortAbandon:  sec(g.p.ShortAbandon),
+		RepeatWindow:  sec(g.p.RepeatWindow),
+		ChurnLookback: sec(g.p.ChurnLookback),
+		InQueue:       inQueues("queue"),
+	}
+}
+
+// definitions are the report's definitions names for a WITH clause (see
+// aggregator.Definitions). The names are constants of this package and the
+// blocks are embedded in the aggregator: an error is a bug, and every
+// dashboard test panics on it.
+func (g gen) definitions(names ...string) string {
+	sql, err := aggregator.Definitions(g.sqlTerms(), names...)
+	if err != nil {
+		panic("dashboards: " + err.Error())
+	}
+	return sql
+}
 
 // selectBucketed wraps a SELECT list: with b == "" one row for the whole
 // range, otherwise one row per chart interval b (a column `time`).
@@ -63,66 +93,36 @@ const (
 	contacts   = "count() AS contacts"
 )
 
-// contactsSQL judges the contacts of the range (report_contacts.sql): a
-// contact is an answered or abandoned (not short) inbound call or an e-mail
-// carrying a customer; a repeat had an earlier contact of the customer in
-// the repeat window before it; a first-contact resolution has no later one
-// within the window and before the end of the range. Earlier and later
-// contacts count in every queue; the queue filter picks the contacts judged.
+// contactsSQL selects cols from the contacts of the range judged as the
+// report judges them (judged_contacts of aggregator/sql/def_contacts.sql): a
+// repeat had an earlier contact of the customer in the repeat window before
+// it; a first-contact resolution has no later one within the window and
+// before the end of the range. Earlier and later contacts count in every
+// queue; the queue filter picks the contacts judged.
 func (g gen) contactsSQL(b string, cols ...string) string {
-	rw, sa := sec(g.p.RepeatWindow), sec(g.p.ShortAbandon)
-	return `WITH
-contact AS (
-    SELECT concat('call:', call_id) AS id, customer_id, toString(queue) AS queue, assumeNotNull(queued_at) AS t
-    FROM calls
-    WHERE direction = 'inbound' AND customer_id != '' AND queued_at IS NOT NULL
-      AND queued_at >= $__fromTime - toIntervalSecond(` + rw + `) AND queued_at < $__toTime
-      AND (answered_at IS NOT NULL OR ` + secBetween("assumeNotNull(queued_at)", "ended_at") + ` >= ` + sa + `)
-    UNION ALL
-    SELECT concat('email:', email_id) AS id, customer_id, toString(queue) AS queue, received_at AS t
-    FROM email_received
-    WHERE customer_id != ''
-      AND received_at >= $__fromTime - toIntervalSecond(` + rw + `) AND received_at < $__toTime
-),
-judged AS (
-    SELECT c.id AS id, any(c.t) AS t,
-        countIf(o.t < c.t AND o.t >= c.t - toIntervalSecond(` + rw + `)) > 0 AS is_repeat,
-        countIf(o.t > c.t AND o.t < least(c.t + toIntervalSecond(` + rw + `), $__toTime)) = 0 AS is_fcr
-    FROM (SELECT id, customer_id, t FROM contact WHERE t >= $__fromTime AND ` + inQueues("queue") + `) AS c
-    INNER JOIN contact AS o ON o.customer_id = c.customer_id
-    GROUP BY c.id
-)
-` + selectBucketed(b, strings.Join(cols, ",\n    "), "FROM judged")
+	return "WITH\n" + g.definitions("inbound_calls", "contacts", "judged_contacts") + "\n" +
+		selectBucketed(b, strings.Join(cols, ",\n    "), "FROM judged_contacts")
 }
 
-// churnValuedSQL: the customers who left in the range, each with its value
-// (the churn event's annual value, else the latest known one, else 0) and
-// whether it had poor service at the moment it left (a customer_poor_service
-// span, kept by the aggregator, covering that moment). It ends in the CTE
-// `valued`; append the SELECT.
-const churnValuedSQL = `WITH
-churned AS (
-    SELECT customer_id, min(churned_at) AS t, argMin(annual_value, churned_at) AS churn_value
-    FROM customer_churns
-    WHERE $__timeFilter(churned_at)
-    GROUP BY customer_id
+// churnSQL ends in the CTE `valued` of the report's churn definitions
+// (aggregator/sql/def_churn.sql): the cohort — the customers who left in the
+// range (judged when they left) and those not gone by its end with a
+// contact in the lookback before it (judged at the end) — each with
+// is_churned, t (when judged), value (then) and is_poor: whether a span of
+// poor service (customer_poor_service, kept by the aggregator's
+// job_poor_service) covers t. Append more CTEs or the SELECT.
+func (g gen) churnSQL() string {
+	return "WITH\n" + g.definitions("inbound_calls", "contacts", "churn_cohort") + `,
+judged_cohort AS (
+    SELECT m.customer_id AS customer_id, m.t_ms AS t_ms, m.is_churned AS is_churned, m.churn_value AS churn_value,
+        countIf(toUnixTimestamp64Milli(p.from_at) <= m.t_ms AND m.t_ms < toUnixTimestamp64Milli(p.until_at)) > 0 AS is_poor
+    FROM cohort AS m
+    LEFT JOIN (SELECT customer_id, from_at, until_at FROM customer_poor_service FINAL WHERE poor = 1) AS p
+        ON p.customer_id = m.customer_id
+    GROUP BY m.customer_id, m.t_ms, m.is_churned, m.churn_value
 ),
-exposed AS (
-    SELECT DISTINCT c.customer_id AS customer_id
-    FROM churned AS c
-    INNER JOIN (SELECT customer_id, from_at, until_at FROM customer_poor_service FINAL WHERE poor = 1) AS p
-        ON p.customer_id = c.customer_id
-    WHERE p.from_at <= c.t AND c.t < p.until_at
-),
-valued AS (
-    SELECT c.customer_id AS customer_id, c.t AS t,
-        c.customer_id IN (SELECT customer_id FROM exposed) AS is_poor,
-        coalesce(c.churn_value,
-                 argMaxIf(u.annual_value, u.at, u.annual_value IS NOT NULL AND u.at <= c.t), 0) AS value
-    FROM churned AS c
-    LEFT JOIN customer_updates AS u ON u.customer_id = c.customer_id
-    GROUP BY c.customer_id, c.t, c.churn_value
-)`
+` + g.definitions("churn_valued")
+}
 
 // duration says d the way a manager would ("20 seconds", "24 hours").
 func duration(d time.Duration) string {

@@ -1,9 +1,11 @@
 -- def_contacts: the one definition of a contact (kpis.md "contacts"), shared
--- by report_contacts, report_churn and job_poor_service: an inbound call that
+-- by report_contacts, report_churn (def_churn.sql), job_poor_service and the
+-- repeat-contact, first-contact-resolution and churn panels of the dashboards
+-- (aggregator.Definitions): an inbound call that
 -- was answered or abandoned (short abandons are not contacts) at queued_at,
 -- or an e-mail at received_at, that carries a customer_id. It reads the
 -- inbound_calls CTE (def_inbound_calls.sql), so a query includes both:
---     WITH {{template "inbound_calls"}}, {{template "contacts"}}, … FROM contacts WHERE t …
+--     WITH {{template "inbound_calls" .}}, {{template "contacts" .}}, … FROM contacts WHERE t …
 -- and narrows it by t.
 -- Columns:
 --   channel      'call' or 'email'
@@ -32,5 +34,39 @@ contacts AS (
         toUnixTimestamp64Milli(received_at) AS t_ms
     FROM email_received
     WHERE customer_id != ''
+)
+{{- end}}
+
+
+-- judged_contacts: the contacts of the window [.From, .To) in the queues of
+-- .InQueue, each judged (kpis.md "contacts"), shared by report_contacts and
+-- the dashboards' repeat-contact and first-contact-resolution panels.
+--   is_repeat  the customer had an earlier contact in [t − repeat_window, t)
+--   is_fcr     no later contact of the customer in (t, min(t + repeat_window, .To))
+-- Earlier and later contacts are looked up in every queue; .InQueue selects
+-- which contacts of the window are judged. It reads the contacts CTE:
+--     WITH {{template "inbound_calls" .}}, {{template "contacts" .}}, {{template "judged_contacts" .}} … FROM judged_contacts
+-- Columns: id ('call:' or 'email:' and the ref_id), t, is_repeat, is_fcr.
+-- Terms: .From, .To, .RepeatWindow (seconds), .InQueue.
+{{define "judged_contacts" -}}
+reachable_contacts AS (
+    SELECT concat(channel, ':', ref_id) AS id, customer_id, queue, t, t_ms
+    FROM contacts
+    WHERE t >= {{.From}} - toIntervalMillisecond(toInt64({{.RepeatWindow}} * 1000)) AND t < {{.To}}
+),
+judged_contacts AS (
+    SELECT
+        c.id AS id,
+        any(c.t) AS t,
+        countIf(o.t_ms < c.t_ms AND o.t_ms >= c.t_ms - toInt64({{.RepeatWindow}} * 1000)) > 0 AS is_repeat,
+        countIf(o.t_ms > c.t_ms
+            AND o.t_ms < least(c.t_ms + toInt64({{.RepeatWindow}} * 1000),
+                               toUnixTimestamp64Milli({{.To}}))) = 0 AS is_fcr
+    FROM (
+        SELECT id, customer_id, t, t_ms FROM reachable_contacts
+        WHERE t >= {{.From}} AND {{.InQueue}}
+    ) AS c
+    INNER JOIN reachable_contacts AS o ON o.customer_id = c.customer_id
+    GROUP BY c.id
 )
 {{- end}}

@@ -2,9 +2,10 @@
 -- (kpis.md "calls"), shared by every query that classifies inbound calls:
 -- report_calls, report_queues (and the queue gauges), report_agents,
 -- report_contacts, report_churn, list_abandoned and job_poor_service.
--- A query includes it in its WITH list:
---     WITH {{template "inbound_calls"}}, … SELECT … FROM inbound_calls WHERE queued_at …
+-- A query includes it in its WITH list, passing the terms (aggregator.SQLTerms):
+--     WITH {{template "inbound_calls" .}}, … SELECT … FROM inbound_calls WHERE queued_at …
 -- and narrows it by queued_at (ClickHouse pushes the filter into the CTE).
+-- The dashboards include it too (aggregator.Definitions).
 -- Columns:
 --   queued_ms           queued_at in Unix milliseconds
 --   wait                (answered_at, else ended_at) − queued_at, in seconds
@@ -14,7 +15,7 @@
 --   handle              talk_sec + hold_sec + wrap_sec (AHT counts answered)
 --   is_transferred      transferred
 -- Only inbound calls with a queued_at are rows.
--- Parameters: short_abandon (seconds).
+-- Terms: .ShortAbandon (seconds).
 {{define "inbound_calls" -}}
 inbound_calls AS (
     SELECT
@@ -27,8 +28,8 @@ inbound_calls AS (
         toUnixTimestamp64Milli(assumeNotNull(queued_at)) AS queued_ms,
         answered_at IS NOT NULL AS is_answered,
         (toUnixTimestamp64Milli(coalesce(answered_at, ended_at)) - queued_ms) / 1000 AS wait,
-        NOT is_answered AND wait < {short_abandon:Float64} AS is_short_abandoned,
-        NOT is_answered AND wait >= {short_abandon:Float64} AS is_abandoned,
+        NOT is_answered AND wait < {{.ShortAbandon}} AS is_short_abandoned,
+        NOT is_answered AND wait >= {{.ShortAbandon}} AS is_abandoned,
         talk_sec + hold_sec + wrap_sec AS handle,
         transferred AS is_transferred
     FROM calls

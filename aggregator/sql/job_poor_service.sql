@@ -18,8 +18,8 @@ INSERT INTO customer_poor_service (customer_id, kind, ref_id, from_at, until_at,
 WITH
     toInt64({churn_lookback:Float64} * 1000) AS lookback_ms,
     fromUnixTimestamp64Milli(toUnixTimestamp64Milli({since:DateTime64(3, 'UTC')}) - lookback_ms, 'UTC') AS lookback_start,
-{{template "inbound_calls"}},
-{{template "contacts"}},
+{{template "inbound_calls" .}},
+{{template "contacts" .}},
 calls_in AS (
     SELECT customer_id, call_id, assumeNotNull(queued_at) AS t, is_answered, is_abandoned, wait, is_transferred
     FROM inbound_calls

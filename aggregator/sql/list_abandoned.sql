@@ -3,7 +3,7 @@
 -- least short_abandon (def_inbound_calls.sql). Oldest first.
 -- Parameters: from, to, short_abandon (seconds), queue ('' = all).
 WITH
-{{template "inbound_calls"}}
+{{template "inbound_calls" .}}
 SELECT
     toString(queue) AS queue,
     call_id,

@@ -11,7 +11,7 @@
 -- centre-wide; the queue filter only selects the calls of the AHT split.
 -- Parameters: from, to, tenure_new, short_abandon (seconds), queue ('' = all).
 WITH
-{{template "inbound_calls"}},
+{{template "inbound_calls" .}},
 toUnixTimestamp64Milli({from:DateTime64(3, 'UTC')}) AS from_ms,
 toUnixTimestamp64Milli({to:DateTime64(3, 'UTC')}) AS to_ms,
 states AS (

@@ -6,7 +6,7 @@
 -- and means are NULL when their denominator is zero.
 -- Parameters: from, to, sl_threshold, short_abandon (seconds), queue ('' = all).
 WITH
-{{template "inbound_calls"}},
+{{template "inbound_calls" .}},
 inbound AS (
     SELECT is_answered, wait, is_short_abandoned, is_abandoned, handle, is_transferred
     FROM inbound_calls

@@ -8,15 +8,14 @@
 -- contact in (to − churn_lookback, to] (judged at `to`). A customer's value is
 -- the churn event's annual_value, else the latest customer.updated
 -- annual_value at or before t, else 0. Churn is centre-wide: no queue filter.
--- Calls are classified by def_inbound_calls.sql, contacts by def_contacts.sql.
+-- Calls are classified by def_inbound_calls.sql, contacts by def_contacts.sql;
+-- the cohort and the values are def_churn.sql, poor service is judged here.
 -- Parameters: from, to, short_abandon, long_wait, churn_lookback (seconds),
 -- repeat_contacts.
 WITH
-toUnixTimestamp64Milli({from:DateTime64(3, 'UTC')}) AS from_ms,
-toUnixTimestamp64Milli({to:DateTime64(3, 'UTC')}) AS to_ms,
 toInt64({churn_lookback:Float64} * 1000) AS lookback_ms,
-{{template "inbound_calls"}},
-{{template "contacts"}},
+{{template "inbound_calls" .}},
+{{template "contacts" .}},
 inbound AS (
     SELECT customer_id, queued_ms AS t_ms, is_answered, wait, is_abandoned, is_transferred
     FROM inbound_calls
@@ -54,26 +53,8 @@ service AS (
     UNION ALL
     SELECT customer_id, t_ms, 2 AS kind FROM contact
 ),
-churn AS (
-    SELECT
-        customer_id,
-        min(churned_at) AS first_churn,
-        argMin(annual_value, churned_at) AS churn_value
-    FROM customer_churns
-    WHERE churned_at >= {from:DateTime64(3, 'UTC')} AND churned_at < {to:DateTime64(3, 'UTC')}
-    GROUP BY customer_id
-),
-cohort AS (
-    SELECT customer_id, toUnixTimestamp64Milli(first_churn) AS t_ms, true AS is_churned, churn_value
-    FROM churn
-    UNION ALL
-    SELECT DISTINCT customer_id, to_ms AS t_ms, false AS is_churned, CAST(NULL, 'Nullable(Float64)') AS churn_value
-    FROM contact
-    WHERE t_ms > to_ms - lookback_ms
-      AND customer_id NOT IN (
-          SELECT customer_id FROM customer_churns WHERE churned_at < {to:DateTime64(3, 'UTC')})
-),
-judged AS (
+{{template "churn_cohort" .}},
+judged_cohort AS (
     SELECT
         m.customer_id AS customer_id,
         m.t_ms AS t_ms,
@@ -86,18 +67,7 @@ judged AS (
     LEFT JOIN service AS e ON e.customer_id = m.customer_id
     GROUP BY m.customer_id, m.t_ms, m.is_churned, m.churn_value
 ),
-valued AS (
-    SELECT
-        j.is_churned AS is_churned,
-        j.is_poor AS is_poor,
-        coalesce(j.churn_value,
-                 argMaxIf(u.annual_value, u.at,
-                          u.annual_value IS NOT NULL AND toUnixTimestamp64Milli(u.at) <= j.t_ms),
-                 0) AS value
-    FROM judged AS j
-    LEFT JOIN customer_updates AS u ON u.customer_id = j.customer_id
-    GROUP BY j.customer_id, j.t_ms, j.is_churned, j.is_poor, j.churn_value
-)
+{{template "churn_valued" .}}
 SELECT
     countIf(is_churned) AS churned,
     sumIf(value, is_churned) AS revenue_lost,

@@ -4,7 +4,7 @@
 -- (def_inbound_calls.sql).
 -- Parameters: from, to, sl_threshold, short_abandon (seconds), queue ('' = all).
 WITH
-{{template "inbound_calls"}},
+{{template "inbound_calls" .}},
 inbound AS (
     SELECT queue AS q, is_answered, wait, is_abandoned, handle
     FROM inbound_calls

@@ -1,0 +1,63 @@
+package aggregator
+
+import (
+	"fmt"
+	"strings"
+)
+
+// SQLTerms are the SQL expressions a shared KPI definition (a block of
+// sql/def_*.sql) reads for its window and KPI parameters. The aggregator
+// binds them as ClickHouse query parameters (queryTerms); the dashboards,
+// whose Grafana plugin has no query parameters, give the plugin's time
+// macros and literal seconds. Every field is required.
+type SQLTerms struct {
+	// From and To are the window [From, To), DateTime64(3) expressions.
+	From, To string
+	// ShortAbandon, RepeatWindow and ChurnLookback are Params in seconds,
+	// numeric expressions.
+	ShortAbandon, RepeatWindow, ChurnLookback string
+	// InQueue is a condition on a column named queue: true for the
+	// queues whose KPIs are wanted.
+	InQueue string
+}
+
+// queryTerms are the terms of the aggregator's own queries: the query
+// parameters bound by Params.bind and Aggregator.jobParams.
+var queryTerms = SQLTerms{
+	From:          "{from:DateTime64(3, 'UTC')}",
+	To:            "{to:DateTime64(3, 'UTC')}",
+	ShortAbandon:  "{short_abandon:Float64}",
+	RepeatWindow:  "{repeat_window:Float64}",
+	ChurnLookback: "{churn_lookback:Float64}",
+	InQueue:       "({queue:String} = '' OR queue = {queue:String})",
+}
+
+// Definitions returns the shared KPI definitions names (blocks of
+// sql/def_*.sql, e.g. "inbound_calls", "contacts", "judged_contacts"),
+// expanded with t, as common table expressions separated by commas, for a
+// WITH clause of another reader of the same tables: the dashboards read the
+// report's definitions here instead of restating them. A block may read the
+// tables of blocks before it (judged_contacts reads contacts, which reads
+// inbound_calls); each def_*.sql file says which.
+func Definitions(t SQLTerms, names ...string) (string, error) {
+	for field, v := range map[string]string{
+		"From": t.From, "To": t.To, "ShortAbandon": t.ShortAbandon, "RepeatWindow": t.RepeatWindow,
+		"ChurnLookback": t.ChurnLookback, "InQueue": t.InQueue,
+	} {
+		if strings.TrimSpace(v) == "" {
+			return "", fmt.Errorf("cannot expand definitions %q: SQLTerms.%s is empty", names, field)
+		}
+	}
+	blocks := make([]string, 0, len(names))
+	for _, name := range names {
+		if name == "" || strings.HasPrefix(name, "sql/") || definitions.Lookup(name) == nil {
+			return "", fmt.Errorf("cannot expand definition %q: no such block in sql/def_*.sql", name)
+		}
+		var sb strings.Builder
+		if err := definitions.ExecuteTemplate(&sb, name, t); err != nil {
+			return "", fmt.Errorf("cannot expand definition %q: %w", name, err)
+		}
+		blocks = append(blocks, sb.String())
+	}
+	return strings.Join(blocks, ",\n"), nil
+}
