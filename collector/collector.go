@@ -366,6 +366,11 @@ func (c *Collector) largest() (partKey, *partBatch) {
 	return bk, big
 }
 
+// duePoll is how often a due batch asks again for room in the inserter's queue.
+const duePoll = 20 * time.Millisecond
+
+// nextDeadline is when the next open batch falls due; while one is due
+// already (waiting for room in the inserter's queue), a short poll.
 func (c *Collector) nextDeadline() (time.Time, bool) {
 	var d time.Time
 	for _, pb := range c.parts {
@@ -376,18 +381,39 @@ func (c *Collector) nextDeadline() (time.Time, bool) {
 			d = t
 		}
 	}
-	return d, !d.IsZero()
+	if d.IsZero() {
+		return d, false
+	}
+	if poll := time.Now().Add(duePoll); d.Before(poll) {
+		d = poll
+	}
+	return d, true
 }
 
+// flushDue hands the batches older than MaxWait to the inserter, oldest
+// first, as long as its queue has room. A due batch that finds the queue
+// full stays open and goes on growing: it would wait as long in the queue,
+// and while the store is the bottleneck, fewer and larger batches are what
+// lets it catch up (each insert has a fixed cost). MaxRows, MaxBytes and
+// MaxPendingBytes still close batches, waiting for room, so memory stays
+// bounded.
 func (c *Collector) flushDue(ctx context.Context, now time.Time) error {
-	for k, pb := range c.parts {
-		if len(pb.msgs) > 0 && c.planned(pb) == nil && now.Sub(pb.started) >= c.o.MaxWait {
-			if err := c.flush(ctx, k, pb); err != nil {
-				return err
+	for {
+		var k partKey
+		var due *partBatch
+		for pk, pb := range c.parts {
+			if len(pb.msgs) > 0 && c.planned(pb) == nil && now.Sub(pb.started) >= c.o.MaxWait &&
+				(due == nil || pb.started.Before(due.started)) {
+				k, due = pk, pb
 			}
 		}
+		if due == nil {
+			return nil
+		}
+		if sent, err := c.send(ctx, k, due, false); !sent || err != nil {
+			return err
+		}
 	}
-	return nil
 }
 
 // flushAll hands every open batch to the inserter, except planned ones that
@@ -407,8 +433,16 @@ func (c *Collector) flushAll(ctx context.Context) error {
 // flush closes the partition's open batch and hands it to the inserter,
 // waiting while the inserter's queue is full.
 func (c *Collector) flush(ctx context.Context, k partKey, pb *partBatch) error {
+	_, err := c.send(ctx, k, pb, true)
+	return err
+}
+
+// send closes the partition's open batch and hands it to the inserter. When
+// the inserter's queue is full, it waits if wait is set, and otherwise
+// leaves the batch open and reports false.
+func (c *Collector) send(ctx context.Context, k partKey, pb *partBatch, wait bool) (bool, error) {
 	if len(pb.msgs) == 0 {
-		return nil
+		return false, nil
 	}
 	j := job{k: k, msgs: pb.msgs, last: pb.last, bytes: pb.bytes,
 		r: Range{Group: c.o.Group, Topic: k.topic, Partition: int32(k.partition), First: pb.msgs[0].Offset, Last: pb.msgs[len(pb.msgs)-1].Offset}}
@@ -417,10 +451,18 @@ func (c *Collector) flush(ctx context.Context, k partKey, pb *partBatch) error {
 		j.r.Last = p.Last
 		j.done = p.Status == statusDone
 	}
-	select {
-	case c.jobs <- j:
-	case <-ctx.Done():
-		return fmt.Errorf("cannot insert batch %s: %w", j.r.Token(), ctx.Err())
+	if wait {
+		select {
+		case c.jobs <- j:
+		case <-ctx.Done():
+			return false, fmt.Errorf("cannot insert batch %s: %w", j.r.Token(), ctx.Err())
+		}
+	} else {
+		select {
+		case c.jobs <- j:
+		default:
+			return false, nil
+		}
 	}
 	if p != nil {
 		pb.plan = pb.plan[1:]
@@ -428,7 +470,7 @@ func (c *Collector) flush(ctx context.Context, k partKey, pb *partBatch) error {
 	c.pending -= pb.bytes
 	pb.msgs = nil // the inserter owns the old slice now
 	pb.bytes = 0
-	return nil
+	return true, nil
 }
 
 // drain waits until the inserter has finished every batch handed to it so far.
