@@ -48,8 +48,10 @@ func main() {
 	agents := flag.Int("agents", 200, "simulated centre size")
 	days := flag.Int("days", 4, "simulated days for the collector run")
 	kpiSizes := flag.String("kpi", "170x30,1700x30", "centres (agents x days) for the KPI query measurements; empty skips them")
+	pkgBench := flag.Bool("pkg", true, "also run the package benchmarks (go test -bench)")
+	collectArgs := flag.String("collect-args", "", "extra flags for `frontline collect`, space separated (to try batch settings)")
 	flag.Parse()
-	if err := run(*out, *bin, *agents, *days, *kpiSizes); err != nil {
+	if err := run(*out, *bin, *agents, *days, *kpiSizes, *pkgBench, strings.Fields(*collectArgs)); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
 	}
@@ -63,7 +65,7 @@ type result struct {
 
 func (r result) rate() float64 { return float64(r.events) / r.took.Seconds() }
 
-func run(out, bin string, agents, days int, kpiSizes string) error {
+func run(out, bin string, agents, days int, kpiSizes string, pkgBench bool, collectArgs []string) error {
 	ctx := context.Background()
 	tmp, err := os.MkdirTemp("", "frontline-bench-")
 	if err != nil {
@@ -109,7 +111,7 @@ func run(out, bin string, agents, days int, kpiSizes string) error {
 	msgs = nil
 	runtime.GC()
 	slog.Info("(e) frontline collect")
-	e, rss, err := collect(ctx, bin, filepath.Join(tmp, "collector"), brokers, n)
+	e, rss, err := collect(ctx, bin, filepath.Join(tmp, "collector"), brokers, n, collectArgs)
 	if err != nil {
 		return err
 	}
@@ -122,10 +124,12 @@ func run(out, bin string, agents, days int, kpiSizes string) error {
 		}
 		kpis = append(kpis, r)
 	}
-	slog.Info("package benchmarks (decode, Erlang, rollup vs raw)")
-	pkgs, err := goBench()
-	if err != nil {
-		return err
+	pkgs := "(not run: -pkg=false)"
+	if pkgBench {
+		slog.Info("package benchmarks (decode, Erlang, rollup vs raw)")
+		if pkgs, err = goBench(); err != nil {
+			return err
+		}
 	}
 	return write(out, agents, days, a, b, e, rss, kpiTable(kpis), pkgs)
 }
@@ -213,17 +217,21 @@ func rawInsert(ctx context.Context, dir string, msgs []kafka.Message) (result, e
 
 // collect runs `frontline collect` as its own process and watches its
 // metrics until all n messages are handled; rss is the process's peak.
-func collect(ctx context.Context, bin, dir string, brokers []string, n int) (result, int64, error) {
+func collect(ctx context.Context, bin, dir string, brokers []string, n int, extra []string) (result, int64, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return result{}, 0, err
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.CommandContext(ctx, bin, "collect", "--data", dir, "--brokers", strings.Join(brokers, ","),
-		"--group", "bench-collector", "--listen", addr)
+	args := append([]string{"collect", "--data", dir, "--brokers", strings.Join(brokers, ","),
+		"--group", "bench-collector", "--listen", addr}, extra...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stderr = os.Stderr
-	cmd.Env = append(os.Environ(), "FRONTLINE_LOG_LEVEL=warn")
+	cmd.Env = os.Environ()
+	if os.Getenv("FRONTLINE_LOG_LEVEL") == "" {
+		cmd.Env = append(cmd.Env, "FRONTLINE_LOG_LEVEL=warn")
+	}
 	if err := cmd.Start(); err != nil {
 		return result{}, 0, fmt.Errorf("cannot start %s (run make build): %w", bin, err)
 	}
