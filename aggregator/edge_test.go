@@ -305,3 +305,18 @@ func TestSplitDayAddsUp(t *testing.T) {
 		}
 	}
 }
+
+// Repeat and first-contact resolution look for strictly earlier and strictly
+// later contacts of the customer: two calls at the same instant are neither
+// each other's repeat nor each other's follow-up (def_contacts.sql).
+func TestContactsAtTheSameInstant(t *testing.T) {
+	r := report(t,
+		ev(inbound("x", "q", "c1", "1h", time.Second, true)),
+		ev(inbound("y", "q", "c1", "1h", time.Second, true)),
+		ev(&schemas.EmailReceived{EmailID: "m", Queue: "q", CustomerID: "c1", ReceivedAt: at("1h").Add(time.Millisecond)}),
+		ev(inbound("z", "q", "c2", "2h", time.Second, true)),
+	)
+	checkInt(t, "contacts", r.Contacts.Contacts, 4)
+	checkNum(t, "repeat_rate", r.Contacts.RepeatRate, "0.25") // only the e-mail, 1 ms after the calls
+	checkNum(t, "fcr_rate", r.Contacts.FCRRate, "0.5")        // the e-mail and z
+}

@@ -52,14 +52,34 @@ handled AS (
       AND c.queued_at >= {from:DateTime64(3, 'UTC')} AND c.queued_at < {to:DateTime64(3, 'UTC')}
       AND ({queue:String} = '' OR c.queue = {queue:String})
 )
+-- Each CTE is evaluated once: one row from each, side by side (a CTE named
+-- in several scalar subqueries would be evaluated once per subquery).
 SELECT
-    (SELECT if(sumIf(dur, state IN ('available', 'busy', 'wrap')) = 0, NULL,
-               sumIf(dur, state IN ('busy', 'wrap')) / sumIf(dur, state IN ('available', 'busy', 'wrap')))
-       FROM spans) AS occupancy,
-    (SELECT sumIf(dur, state != 'logged_out') / 3600 FROM spans) AS staffed_hours,
-    (SELECT countIf(on_at_to) FROM roster) AS headcount,
-    (SELECT sum(left_in_window) FROM roster) AS leavers,
-    (SELECT if(countIf(on_at_from) + countIf(on_at_to) = 0, NULL,
-               sum(left_in_window) / ((countIf(on_at_from) + countIf(on_at_to)) / 2)) FROM roster) AS turnover_rate,
-    (SELECT avgOrNullIf(handle, tenure < {tenure_new:Float64}) FROM handled) AS aht_new_sec,
-    (SELECT avgOrNullIf(handle, tenure >= {tenure_new:Float64}) FROM handled) AS aht_tenured_sec
+    s.occupancy AS occupancy,
+    s.staffed_hours AS staffed_hours,
+    r.headcount AS headcount,
+    r.leavers AS leavers,
+    r.turnover_rate AS turnover_rate,
+    h.aht_new_sec AS aht_new_sec,
+    h.aht_tenured_sec AS aht_tenured_sec
+FROM (
+    SELECT
+        if(sumIf(dur, state IN ('available', 'busy', 'wrap')) = 0, NULL,
+           sumIf(dur, state IN ('busy', 'wrap')) / sumIf(dur, state IN ('available', 'busy', 'wrap'))) AS occupancy,
+        sumIf(dur, state != 'logged_out') / 3600 AS staffed_hours
+    FROM spans
+) AS s
+CROSS JOIN (
+    SELECT
+        countIf(on_at_to) AS headcount,
+        sum(left_in_window) AS leavers,
+        if(countIf(on_at_from) + countIf(on_at_to) = 0, NULL,
+           sum(left_in_window) / ((countIf(on_at_from) + countIf(on_at_to)) / 2)) AS turnover_rate
+    FROM roster
+) AS r
+CROSS JOIN (
+    SELECT
+        avgOrNullIf(handle, tenure < {tenure_new:Float64}) AS aht_new_sec,
+        avgOrNullIf(handle, tenure >= {tenure_new:Float64}) AS aht_tenured_sec
+    FROM handled
+) AS h
