@@ -31,7 +31,9 @@ type Options struct {
 	MaxRows int
 	// MaxBytes closes a partition's batch at this many message bytes. Default 8 MiB.
 	MaxBytes int
-	// MaxWait closes a batch this long after its first message. Default 1 s.
+	// MaxWait closes a batch this long after its first message, as soon as
+	// the inserter can take it; while the inserter is busy the batch goes on
+	// growing (see flushDue). Default 1 s.
 	MaxWait time.Duration
 	// MaxPendingBytes bounds the bytes held in open batches over all
 	// partitions; past it the largest batch is flushed. Default 32 MiB.

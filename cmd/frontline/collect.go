@@ -28,7 +28,7 @@ func init() {
 			topics := fs.String("topics", "", "topics to consume, comma separated (default: the six cs.* topics)")
 			listen := fs.String("listen", ":9101", "address for /metrics, /healthz and /readyz")
 			maxRows := fs.Int("max-rows", 50000, "messages per partition batch")
-			maxWait := fs.Duration("max-wait", time.Second, "longest a batch waits before it is inserted")
+			maxWait := fs.Duration("max-wait", time.Second, "age at which a batch goes to the inserter (while the inserter is busy, the batch keeps growing)")
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {
 					return fmt.Errorf("%w: unexpected arguments %q", errUsage, args)
