@@ -51,35 +51,36 @@ handled AS (
     WHERE c.is_answered
       AND c.queued_at >= {from:DateTime64(3, 'UTC')} AND c.queued_at < {to:DateTime64(3, 'UTC')}
       AND ({queue:String} = '' OR c.queue = {queue:String})
-)
--- Each CTE is evaluated once: one row from each, side by side (a CTE named
--- in several scalar subqueries would be evaluated once per subquery).
-SELECT
-    s.occupancy AS occupancy,
-    s.staffed_hours AS staffed_hours,
-    r.headcount AS headcount,
-    r.leavers AS leavers,
-    r.turnover_rate AS turnover_rate,
-    h.aht_new_sec AS aht_new_sec,
-    h.aht_tenured_sec AS aht_tenured_sec
-FROM (
-    SELECT
+),
+-- Each CTE is read once, by one scalar subquery returning a tuple (a CTE
+-- named in several scalar subqueries is evaluated once per subquery; a
+-- CROSS JOIN of one-row subqueries would need join_algorithm 'hash').
+span_totals AS (
+    SELECT (
         if(sumIf(dur, state IN ('available', 'busy', 'wrap')) = 0, NULL,
-           sumIf(dur, state IN ('busy', 'wrap')) / sumIf(dur, state IN ('available', 'busy', 'wrap'))) AS occupancy,
-        sumIf(dur, state != 'logged_out') / 3600 AS staffed_hours
+           sumIf(dur, state IN ('busy', 'wrap')) / sumIf(dur, state IN ('available', 'busy', 'wrap'))),
+        sumIf(dur, state != 'logged_out') / 3600)
     FROM spans
-) AS s
-CROSS JOIN (
-    SELECT
-        countIf(on_at_to) AS headcount,
-        sum(left_in_window) AS leavers,
+),
+roster_totals AS (
+    SELECT (
+        countIf(on_at_to),
+        sum(left_in_window),
         if(countIf(on_at_from) + countIf(on_at_to) = 0, NULL,
-           sum(left_in_window) / ((countIf(on_at_from) + countIf(on_at_to)) / 2)) AS turnover_rate
+           sum(left_in_window) / ((countIf(on_at_from) + countIf(on_at_to)) / 2)))
     FROM roster
-) AS r
-CROSS JOIN (
-    SELECT
-        avgOrNullIf(handle, tenure < {tenure_new:Float64}) AS aht_new_sec,
-        avgOrNullIf(handle, tenure >= {tenure_new:Float64}) AS aht_tenured_sec
+),
+handled_totals AS (
+    SELECT (
+        avgOrNullIf(handle, tenure < {tenure_new:Float64}),
+        avgOrNullIf(handle, tenure >= {tenure_new:Float64}))
     FROM handled
-) AS h
+)
+SELECT
+    tupleElement((SELECT * FROM span_totals) AS s, 1) AS occupancy,
+    tupleElement(s, 2) AS staffed_hours,
+    tupleElement((SELECT * FROM roster_totals) AS r, 1) AS headcount,
+    tupleElement(r, 2) AS leavers,
+    tupleElement(r, 3) AS turnover_rate,
+    tupleElement((SELECT * FROM handled_totals) AS h, 1) AS aht_new_sec,
+    tupleElement(h, 2) AS aht_tenured_sec
