@@ -27,6 +27,59 @@ type kpiResult struct {
 	report          time.Duration // median of BuildReport over the whole window
 	intervalsMedian time.Duration // QueueIntervals for one day, from the rollup
 	intervalsP95    time.Duration
+	capped          time.Duration // the report with every query capped at cappedMemory
+	cappedErr       error
+}
+
+// cappedMemory bounds every query of the capped report run, with joins and
+// aggregations allowed to spill to disk: what a server profile for a large
+// centre would set to keep the aggregator's memory bounded.
+const cappedMemory = 512 << 20
+
+var cappedSettings = map[string]string{
+	"max_memory_usage":                   fmt.Sprint(cappedMemory),
+	"join_algorithm":                     "partial_merge,grace_hash",
+	"max_bytes_before_external_group_by": fmt.Sprint(cappedMemory / 3),
+	"max_bytes_before_external_sort":     fmt.Sprint(cappedMemory / 3),
+}
+
+// cappedReport times one report under cappedSettings and restores the
+// session's settings after it.
+func cappedReport(ctx context.Context, s store.Store, from, to time.Time) (time.Duration, error) {
+	type setting struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	}
+	var names []string
+	for k := range cappedSettings {
+		names = append(names, k)
+	}
+	old, err := store.QueryAll[setting](ctx, s, "SELECT name, value FROM system.settings WHERE name IN {names:Array(String)}", store.Params{"names": names})
+	if err != nil {
+		return 0, err
+	}
+	set := func(kv map[string]string) error {
+		var parts []string
+		for k, v := range kv {
+			parts = append(parts, k+" = '"+strings.ReplaceAll(v, "'", "")+"'")
+		}
+		sort.Strings(parts)
+		return s.Exec(ctx, "SET "+strings.Join(parts, ", "), nil)
+	}
+	restore := map[string]string{}
+	for _, o := range old {
+		restore[o.Name] = o.Value
+	}
+	if err := set(cappedSettings); err != nil {
+		return 0, err
+	}
+	t := time.Now()
+	_, rerr := aggregator.BuildReport(ctx, s, from, to, "", aggregator.DefaultParams())
+	took := time.Since(t)
+	if err := set(restore); err != nil {
+		return 0, err
+	}
+	return took, rerr
 }
 
 // kpiBench simulates agents × days, loads it through the replay path into
@@ -97,6 +150,7 @@ func kpiBench(ctx context.Context, dir, db string, agents, days int) (kpiResult,
 	}
 	sort.Slice(runs, func(i, j int) bool { return runs[i] < runs[j] })
 	res.intervalsMedian, res.intervalsP95 = runs[len(runs)/2], runs[len(runs)*95/100]
+	res.capped, res.cappedErr = cappedReport(ctx, s, start, to)
 	_ = s.Exec(ctx, "DROP DATABASE IF EXISTS `"+db+"`", nil)
 	return res, nil
 }
@@ -118,12 +172,18 @@ func kpiTable(rs []kpiResult) string {
 	var b strings.Builder
 	b.WriteString("\n## KPI queries (issue 4)\n\nSimulated centres loaded through the replay path; the report covers the whole simulated window.\n" +
 		"`scan` reads `event_id` of every raw table (a plain scan of the same data, the baseline measured in the same run).\n\n" +
-		"| agents × days | events | load s | scan ms | report ms | report / scan | day intervals median ms | p95 ms |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
+		"`report in 512 MiB` is the same report with every query capped at 512 MiB and joins and aggregations\n" +
+		"spilling to disk (`join_algorithm = 'partial_merge,grace_hash'`, external GROUP BY and sort past 170 MiB).\n\n" +
+		"| agents × days | events | load s | scan ms | report ms | report / scan | report in 512 MiB, ms | day intervals median ms | p95 ms |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rs {
-		fmt.Fprintf(&b, "| %d × %d | %d | %.1f | %.0f | %.0f | %.1f | %.1f | %.1f |\n", r.agents, r.days, r.events, r.load.Seconds(),
-			ms(r.scan), ms(r.report), float64(r.report)/float64(r.scan), ms(r.intervalsMedian), ms(r.intervalsP95))
+		capped := fmt.Sprintf("%.0f", ms(r.capped))
+		if r.cappedErr != nil {
+			capped = "fails: " + strings.SplitN(r.cappedErr.Error(), "\n", 2)[0]
+		}
+		fmt.Fprintf(&b, "| %d × %d | %d | %.1f | %.0f | %.0f | %.1f | %s | %.1f | %.1f |\n", r.agents, r.days, r.events, r.load.Seconds(),
+			ms(r.scan), ms(r.report), float64(r.report)/float64(r.scan), capped, ms(r.intervalsMedian), ms(r.intervalsP95))
 	}
-	b.WriteString("\nTargets: the 30-day report < 2 s, a day's interval query p95 < 200 ms.\n")
+	b.WriteString("\nTargets: the 30-day report < 2 s, a day's interval query p95 < 200 ms, the aggregator's memory bounded.\n")
 	if len(rs) == 2 && rs[0].events > 0 {
 		x := float64(rs[1].events) / float64(rs[0].events)
 		fmt.Fprintf(&b, "From the smaller to the larger centre the events grow %.1f×, the report's time %.1f× and the interval query's %.1f×.\n",
