@@ -13,12 +13,15 @@ import (
 type SQLTerms struct {
 	// From and To are the window [From, To), DateTime64(3) expressions.
 	From, To string
-	// ShortAbandon, RepeatWindow and ChurnLookback are Params in seconds,
-	// numeric expressions.
-	ShortAbandon, RepeatWindow, ChurnLookback string
+	// ShortAbandon, RepeatWindow, ChurnLookback, EmailSLA and TenureNew are
+	// Params in seconds, numeric expressions.
+	ShortAbandon, RepeatWindow, ChurnLookback, EmailSLA, TenureNew string
 	// InQueue is a condition on a column named queue: true for the
 	// queues whose KPIs are wanted.
 	InQueue string
+	// AllQueues is a condition true when every queue is wanted: it also
+	// keeps rows that carry no queue (an e-mail reply) without looking one up.
+	AllQueues string
 }
 
 // queryTerms are the terms of the aggregator's own queries: the query
@@ -29,20 +32,29 @@ var queryTerms = SQLTerms{
 	ShortAbandon:  "{short_abandon:Float64}",
 	RepeatWindow:  "{repeat_window:Float64}",
 	ChurnLookback: "{churn_lookback:Float64}",
+	EmailSLA:      "{email_sla:Float64}",
+	TenureNew:     "{tenure_new:Float64}",
 	InQueue:       "({queue:String} = '' OR queue = {queue:String})",
+	AllQueues:     "{queue:String} = ''",
 }
 
 // Definitions returns the shared KPI definitions names (blocks of
 // sql/def_*.sql, e.g. "inbound_calls", "contacts", "judged_contacts"),
-// expanded with t, as common table expressions separated by commas, for a
-// WITH clause of another reader of the same tables: the dashboards read the
-// report's definitions here instead of restating them. A block may read the
-// tables of blocks before it (judged_contacts reads contacts, which reads
-// inbound_calls); each def_*.sql file says which.
+// expanded with t and separated by commas, for another reader of the same
+// tables: the dashboards read the report's definitions here instead of
+// restating them. Most blocks are common table expressions for a WITH
+// clause, and may read the tables of blocks before them (judged_contacts
+// reads contacts, which reads inbound_calls). A few judge a row and are
+// columns for a SELECT list instead ("callback_sla", "email_reply"), read
+// from the row's columns and the moment it is judged at, so that the report
+// (judging at `to`) and the dashboards (reading the aggregator's derived
+// tables, each row judged at its as_of) apply the same rule. Each
+// def_*.sql file says what a block reads.
 func Definitions(t SQLTerms, names ...string) (string, error) {
 	for field, v := range map[string]string{
 		"From": t.From, "To": t.To, "ShortAbandon": t.ShortAbandon, "RepeatWindow": t.RepeatWindow,
-		"ChurnLookback": t.ChurnLookback, "InQueue": t.InQueue,
+		"ChurnLookback": t.ChurnLookback, "EmailSLA": t.EmailSLA, "TenureNew": t.TenureNew,
+		"InQueue": t.InQueue, "AllQueues": t.AllQueues,
 	} {
 		if strings.TrimSpace(v) == "" {
 			return "", fmt.Errorf("cannot expand definitions %q: SQLTerms.%s is empty", names, field)

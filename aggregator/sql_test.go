@@ -23,7 +23,7 @@ func TestDefinitionsLiveInOnePlace(t *testing.T) {
 		{"{short_abandon:", nil}, // a term (queryTerms), so the dashboards can give theirs
 		{"answered_at IS", []string{"def_inbound_calls.sql"}},
 		// a contact
-		{"email_received", []string{"def_contacts.sql", "report_emails.sql", "list_late_emails.sql", "job_email_first_reply.sql"}},
+		{"email_received", []string{"def_contacts.sql", "def_emails.sql", "report_emails.sql", "list_late_emails.sql", "job_email_first_reply.sql"}},
 		// a repeat contact, a first-contact resolution
 		{"o.t_ms < c.t_ms", []string{"def_contacts.sql"}},
 		{"{repeat_window:", nil},
@@ -33,6 +33,21 @@ func TestDefinitionsLiveInOnePlace(t *testing.T) {
 		// callback state; report_churn's missed callback is judged at due_at, not at a moment
 		{"result = 'reached'", []string{"def_callbacks.sql", "report_churn.sql"}},
 		{"FROM callback_cancelled", []string{"def_callbacks.sql", "report_churn.sql", "job_callback_status.sql"}},
+		// a callback's SLA: met, missed, overdue (callback_sla)
+		{"reached_at <= due_at", []string{"def_callbacks.sql"}},
+		{"reached_at > due_at", []string{"def_callbacks.sql", "job_poor_service.sql"}}, // a missed callback of churn, at due_at
+		{"AS is_overdue", []string{"def_callbacks.sql"}},
+		// an e-mail's first response and SLA (email_reply); list_late_emails
+		// lists the unanswered e-mails older than the SLA, without judging replies
+		{"{{.EmailSLA}}", []string{"def_emails.sql"}},
+		{"{email_sla:", []string{"list_late_emails.sql"}},
+		{"frt <=", []string{"def_emails.sql"}},
+		// the replies whose handle time counts (email_replies)
+		{"email_id IN (SELECT email_id FROM email_received", []string{"def_emails.sql"}},
+		// an agent's tenure and the new / tenured split (calls_by_tenure)
+		{"change = 'joined'", []string{"def_agents.sql"}},
+		{"{{.TenureNew}}", []string{"def_agents.sql"}},
+		{"{tenure_new:", nil},
 	} {
 		names, err := fs.Glob(sqlFiles, "sql/*.sql")
 		if err != nil {
@@ -61,13 +76,24 @@ func TestQueriesExpand(t *testing.T) {
 			t.Errorf("%s: template markers left after expansion", name)
 		}
 	}
-	for _, def := range []string{"inbound_calls", "contacts", "judged_contacts", "callback_state", "cohort", "valued"} {
+	for _, def := range []string{"inbound_calls", "contacts", "judged_contacts", "callback_state", "cohort", "valued",
+		"email_replies", "calls_by_tenure"} {
 		used := false
 		for _, q := range queries {
 			used = used || strings.Contains(q, def+" AS (")
 		}
 		if !used {
 			t.Errorf("definition %s is included by no query", def)
+		}
+	}
+	// The blocks of columns (callback_sla, email_reply).
+	for _, col := range []string{"is_sla_met", "is_sla_missed", "is_overdue", "frt"} {
+		used := false
+		for _, q := range queries {
+			used = used || strings.Contains(q, " AS "+col+",") || strings.Contains(q, " AS "+col+"\n")
+		}
+		if !used {
+			t.Errorf("definition of column %s is included by no query", col)
 		}
 	}
 }
@@ -83,19 +109,28 @@ func TestDefinitions(t *testing.T) {
 	if !strings.Contains(queries["report_contacts"], got) {
 		t.Errorf("report_contacts does not run Definitions(queryTerms, %q):\n%s", names, got)
 	}
-	for _, name := range []string{"churn_cohort", "churn_valued"} {
-		got, err := Definitions(queryTerms, name)
+	for _, run := range []struct{ query, name string }{
+		{"report_churn", "churn_cohort"},
+		{"report_churn", "churn_valued"},
+		{"report_callbacks", "callback_sla"},
+		{"report_emails", "email_reply"},
+		{"report_emails", "email_replies"},
+		{"report_agents", "calls_by_tenure"},
+	} {
+		got, err := Definitions(queryTerms, run.name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(queries["report_churn"], got) {
-			t.Errorf("report_churn does not run Definitions(queryTerms, %q):\n%s", name, got)
+		if !strings.Contains(queries[run.query], got) {
+			t.Errorf("%s does not run Definitions(queryTerms, %q):\n%s", run.query, run.name, got)
 		}
 	}
 
 	grafana := SQLTerms{From: "toDateTime64($__fromTime, 3)", To: "toDateTime64($__toTime, 3)",
-		ShortAbandon: "5", RepeatWindow: "604800", ChurnLookback: "2592000", InQueue: "queue IN ($queue)"}
-	all := []string{"inbound_calls", "contacts", "judged_contacts", "churn_cohort", "churn_valued"}
+		ShortAbandon: "5", RepeatWindow: "604800", ChurnLookback: "2592000", EmailSLA: "86400", TenureNew: "7776000",
+		InQueue: "queue IN ($queue)", AllQueues: "'__all' IN ($queue)"}
+	all := []string{"inbound_calls", "contacts", "judged_contacts", "churn_cohort", "churn_valued",
+		"callback_sla", "email_reply", "email_replies", "calls_by_tenure"}
 	got, err = Definitions(grafana, all...)
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +138,8 @@ func TestDefinitions(t *testing.T) {
 	if p := regexp.MustCompile(`\{[a-z_]+:`).FindString(got); p != "" {
 		t.Errorf("a query parameter %s… is left in definitions with other terms:\n%s", p, got)
 	}
-	for _, term := range []string{grafana.From, grafana.To, grafana.ShortAbandon, grafana.RepeatWindow, grafana.ChurnLookback, grafana.InQueue} {
+	for _, term := range []string{grafana.From, grafana.To, grafana.ShortAbandon, grafana.RepeatWindow, grafana.ChurnLookback,
+		grafana.EmailSLA, grafana.TenureNew, grafana.InQueue, grafana.AllQueues} {
 		if !strings.Contains(got, term) {
 			t.Errorf("term %q is not used", term)
 		}

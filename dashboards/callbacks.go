@@ -34,7 +34,7 @@ func callbacks(g gen) *dashboard.DashboardBuilder {
 		WithPanel(defaultStat("Callback SLA",
 			"Share of callbacks requested in the period that reached the customer by the promised time. Callbacks still open past their due time count as missed; cancelled ones do not count.",
 			units.PercentUnit).Span(6).Thresholds(atLeast(t.CallbackSLA, t.WarningBand)).
-			WithTarget(g.chQuery(callbackSLASQL("")))).
+			WithTarget(g.chQuery(g.callbackSLASQL("")))).
 		WithRow(dashboard.NewRowBuilder("Backlog over time")).
 		WithPanel(defaultTimeseries("Open callbacks by queue",
 			"Callbacks open (requested, neither completed nor cancelled) at each point in time, per queue.",
@@ -51,7 +51,7 @@ func callbacks(g gen) *dashboard.DashboardBuilder {
 		WithPanel(defaultTimeseries("Callback SLA attainment",
 			"Per interval of the request: the share of callbacks that reached the customer by the promised time (open past due counts as missed, cancelled does not count).",
 			units.PercentUnit).Min(0).Max(1).Thresholds(atLeast(t.CallbackSLA, t.WarningBand)).
-			WithTarget(g.chSeries(callbackSLASQL(bucket("requested_at"))))).
+			WithTarget(g.chSeries(g.callbackSLASQL(bucket("requested_at"))))).
 		WithRow(dashboard.NewRowBuilder("Latency and effort")).
 		WithPanel(defaultBarChart("Callback latency",
 			"Completed callbacks requested in the period, by the time from the request to reaching the customer.",

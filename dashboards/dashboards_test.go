@@ -182,19 +182,32 @@ func TestDataSourceUIDs(t *testing.T) {
 	}
 }
 
-// The repeat-contact, first-contact-resolution and churn panels run the
-// report's own definitions (aggregator.Definitions of aggregator/sql/def_*.sql),
-// not a copy: each contains the expanded blocks, and no panel restates what
-// those blocks define.
+// The repeat-contact, first-contact-resolution, churn, callback and e-mail
+// SLA, e-mail handling and tenure panels run the report's own definitions
+// (aggregator.Definitions of aggregator/sql/def_*.sql), not a copy: each
+// contains the expanded blocks, and no panel restates what those blocks
+// define.
 func TestPanelsUseTheReportDefinitions(t *testing.T) {
 	g := newGen(Config{})
 	blocks := map[string]string{}
-	for _, name := range []string{"inbound_calls", "contacts", "judged_contacts", "churn_cohort", "churn_valued"} {
+	for _, name := range []string{"inbound_calls", "contacts", "judged_contacts", "churn_cohort", "churn_valued",
+		"callback_sla", "email_reply", "email_replies", "calls_by_tenure"} {
 		blocks[name] = g.definitions(name)
 	}
 	contacts := []string{"inbound_calls", "contacts", "judged_contacts"}
 	churn := []string{"inbound_calls", "contacts", "churn_cohort", "churn_valued"}
+	callbackSLA := []string{"callback_sla"}
+	emailSLA := []string{"email_reply"}
 	uses := map[string][]string{
+		UIDOverview + "/Callback SLA":                                 callbackSLA,
+		UIDOverview + "/E-mail SLA":                                   emailSLA,
+		UIDOverview + "/Callback and e-mail SLA/A":                    callbackSLA,
+		UIDOverview + "/Callback and e-mail SLA/B":                    emailSLA,
+		UIDCallbacks + "/Callback SLA":                                callbackSLA,
+		UIDCallbacks + "/Callback SLA attainment":                     callbackSLA,
+		UIDHandleTime + "/E-mail first response time":                 emailSLA,
+		UIDHandleTime + "/E-mail handling time":                       {"email_replies"},
+		UIDHandleTime + "/Handle time, new and tenured agents":        {"inbound_calls", "calls_by_tenure"},
 		UIDOverview + "/Repeat contact rate":                          contacts,
 		UIDOverview + "/First-contact resolution":                     contacts,
 		UIDOverview + "/Repeat contacts and first-contact resolution": contacts,
@@ -209,16 +222,23 @@ func TestPanelsUseTheReportDefinitions(t *testing.T) {
 		UIDChurn + "/Revenue at risk":                                 churn,
 		UIDChurn + "/At-risk customers by value":                      churn,
 	}
-	// The heart of each definition: a contact, a repeat, the cohort, a value.
-	restated := []string{"FROM email_received\n", "countIf(o.", "FROM customer_churns", "customer_updates"}
+	// The heart of each definition: a contact, a repeat, the cohort, a value,
+	// a callback met or missed, an e-mail answered in time, the replies whose
+	// handle time counts, an agent's tenure and the AHT of a call.
+	restated := []string{"FROM email_received\n", "countIf(o.", "FROM customer_churns", "customer_updates",
+		"reached_at <=", "reached_at >", "due_at < as_of", "frt <=", "age >", "FROM email_replied",
+		"'joined'", "first_joined", "talk_sec + hold_sec", "answered_at IS NOT NULL"}
 	seen := 0
 	for _, d := range all(t) {
 		for _, p := range panelsOf(d) {
-			key := *d.Uid + "/" + title(p)
 			for _, q := range p.Targets {
 				ch, ok := q.(ClickHouseDataquery)
 				if !ok {
 					continue
+				}
+				key := *d.Uid + "/" + title(p)
+				if len(p.Targets) > 1 {
+					key += "/" + ch.RefId
 				}
 				if names, ok := uses[key]; ok {
 					seen++

@@ -54,25 +54,9 @@ ORDER BY ` + "`handle time`" + ` DESC`))).
 		WithPanel(defaultTimeseries("Handle time, new and tenured agents",
 			"Per interval: the average handle time of calls answered by agents who joined less than "+tenure+" before the call, against those with longer tenure.",
 			units.Seconds).
-			WithTarget(g.chSeries(`WITH joined AS (
-    SELECT agent_id, min(at) AS first_joined
-    FROM agent_roster
-    WHERE change = 'joined'
-    GROUP BY agent_id
-)
-SELECT ` + bucket("t") + ` AS time,
-    avgOrNullIf(handle, tenure < ` + sec(g.p.TenureNew) + `) AS ` + "`new agents`" + `,
-    avgOrNullIf(handle, tenure >= ` + sec(g.p.TenureNew) + `) AS ` + "`tenured agents`" + `
-FROM (
-    SELECT assumeNotNull(c.queued_at) AS t, c.talk_sec + c.hold_sec + c.wrap_sec AS handle,
-        ` + secBetween("j.first_joined", "assumeNotNull(c.answered_at)") + ` AS tenure
-    FROM calls AS c
-    INNER JOIN joined AS j ON j.agent_id = c.agent_id
-    WHERE c.direction = 'inbound' AND c.answered_at IS NOT NULL
-      AND $__timeFilter(c.queued_at) AND ` + inQueues("c.queue") + `
-)
-GROUP BY time
-ORDER BY time`))).
+			WithTarget(g.chSeries("WITH\n" + g.definitions("inbound_calls", "calls_by_tenure") + "\n" +
+				selectBucketed(bucket("t"), "avgOrNullIf(handle, is_new) AS `new agents`,\n"+
+					"    avgOrNullIf(handle, NOT is_new) AS `tenured agents`", "FROM calls_by_tenure")))).
 		WithRow(dashboard.NewRowBuilder("E-mail and orders")).
 		WithPanel(defaultTimeseries("E-mail first response time",
 			"Per interval of arrival: how long customers waited for the first reply to an e-mail, on average and for nine in ten (90th percentile). Only answered e-mails count.",
@@ -81,20 +65,16 @@ ORDER BY time`))).
     avg(frt) AS mean,
     quantileExactInclusive(0.9)(frt) AS p90
 FROM (
-    SELECT received_at, ` + secBetween("received_at", "assumeNotNull(first_reply_at)") + ` AS frt
-    FROM email_first_reply FINAL
-    WHERE first_reply_at IS NOT NULL AND $__timeFilter(received_at) AND ` + inQueues("queue") + `
+` + g.judgedEmails("$__timeFilter(received_at) AND "+inQueues("queue")) + `
 )
+WHERE is_replied
 GROUP BY time
 ORDER BY time`))).
 		WithPanel(defaultStat("E-mail handling time",
 			"Average time an agent spent on an e-mail reply sent in the period, as the mail system reports it.",
 			units.Seconds).Span(6).
-			WithTarget(g.chQuery(`SELECT avgOrNull(handle_sec) AS handle_mean_sec
-FROM email_replied
-WHERE $__timeFilter(replied_at)
-  AND ('__all' IN (${queue:sqlstring})
-       OR email_id IN (SELECT email_id FROM email_received WHERE queue IN (${queue:sqlstring})))`))).
+			WithTarget(g.chQuery("WITH\n" + g.definitions("email_replies") + "\n" +
+				"SELECT avgOrNull(handle_sec) AS handle_mean_sec FROM email_replies"))).
 		WithPanel(defaultStat("E-mail backlog",
 			"E-mails received and not yet replied to, at the end of the time range.",
 			units.Short).Span(6).

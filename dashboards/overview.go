@@ -66,7 +66,7 @@ ORDER BY time`))).
 		WithPanel(defaultStat("Callback SLA",
 			"Share of callbacks requested in the period that reached the customer by the promised time. Callbacks still open past their due time count as missed; cancelled ones do not count.",
 			units.PercentUnit).Span(6).Thresholds(atLeast(t.CallbackSLA, t.WarningBand)).
-			WithTarget(g.chQuery(callbackSLASQL("")))).
+			WithTarget(g.chQuery(g.callbackSLASQL("")))).
 		WithPanel(defaultStat("E-mail SLA",
 			"Share of e-mails received in the period whose first reply came within "+g.emailSLAText()+". E-mails still unanswered after that time count as missed; younger unanswered ones are not decided yet.",
 			units.PercentUnit).Span(6).Thresholds(atLeast(t.EmailSLARate, t.WarningBand)).
@@ -74,7 +74,7 @@ ORDER BY time`))).
 		WithPanel(defaultTimeseries("Callback and e-mail SLA",
 			"Per interval of the request (callbacks) or arrival (e-mails): the share handled within their promise, as in the figures above.",
 			units.PercentUnit).Min(0).Max(1).
-			WithTarget(g.chSeries(callbackSLASQL(bucket("requested_at")))).
+			WithTarget(g.chSeries(g.callbackSLASQL(bucket("requested_at")))).
 			WithTarget(g.chSeries(g.emailSLASQL(bucket("received_at"))).RefId("B"))).
 		WithRow(dashboard.NewRowBuilder("Customers")).
 		WithPanel(defaultStat("Repeat contact rate",

@@ -11,14 +11,17 @@ import (
 
 // Panel SQL used by more than one dashboard. Rollups and derived tables
 // (migrations 0010, 0011) carry the KPI logic; where a KPI has no rollup
-// (repeat contacts, churn), the panels include the report's own definitions
-// (aggregator/sql/def_*.sql, through aggregator.Definitions) with the
-// dashboard's time range as the window.
+// (repeat contacts, churn, handle time by tenure, e-mail handling time), the
+// panels include the report's own definitions (aggregator/sql/def_*.sql,
+// through aggregator.Definitions) with the dashboard's time range as the
+// window, and where a derived table holds a callback's or an e-mail's state
+// but not whether it met its promise, they judge its rows with the report's
+// rule (callback_sla, email_reply).
 
 // sqlTerms are the window and KPI parameters of the report's definitions as
 // the ClickHouse plugin has them: its time macros (DateTime, made
-// DateTime64(3) like the report's window), literal seconds, and the queue
-// variable.
+// DateTime64(3) like the report's window), literal seconds (the e-mail SLA
+// the dashboards promise, emailSLA), and the queue variable.
 func (g gen) sqlTerms() aggregator.SQLTerms {
 	return aggregator.SQLTerms{
 		From:          "toDateTime64($__fromTime, 3, 'UTC')",
@@ -26,7 +29,10 @@ func (g gen) sqlTerms() aggregator.SQLTerms {
 		ShortAbandon:  sec(g.p.ShortAbandon),
 		RepeatWindow:  sec(g.p.RepeatWindow),
 		ChurnLookback: sec(g.p.ChurnLookback),
+		EmailSLA:      sec(g.emailSLA()),
+		TenureNew:     sec(g.p.TenureNew),
 		InQueue:       inQueues("queue"),
+		AllQueues:     "'__all' IN (${queue:sqlstring})",
 	}
 }
 
@@ -51,13 +57,19 @@ func selectBucketed(b, cols, from string) string {
 	return "SELECT " + b + " AS time,\n    " + cols + "\n" + from + "\nGROUP BY time\nORDER BY time"
 }
 
-// callbackSLASQL: callbacks requested in the range; met = reached by the
-// due time; missed = reached later, or still open past due; cancelled
-// callbacks do not count (callback_status, kept by the aggregator).
-func callbackSLASQL(b string) string {
-	return selectBucketed(b, "countIf(status = 'completed' AND reached_at <= due_at)\n"+
-		"        / nullIf(countIf(status = 'completed' OR status = 'open' AND due_at < as_of), 0) AS `callback SLA`",
-		"FROM callback_status FINAL\nWHERE $__timeFilter(requested_at) AND "+inQueues("queue"))
+// callbackSLASQL: callbacks requested in the range, judged as the report
+// judges them (callback_sla of aggregator/sql/def_callbacks.sql): met =
+// reached by the due time; missed = reached later, or still open past due;
+// cancelled callbacks do not count. Each row of callback_status (kept by the
+// aggregator) is judged at its as_of, the moment its state was taken.
+func (g gen) callbackSLASQL(b string) string {
+	return selectBucketed(b, "countIf(is_sla_met) / nullIf(countIf(is_sla_met OR is_sla_missed), 0) AS `callback SLA`",
+		`FROM (
+    SELECT requested_at, due_at, reached_at,
+        status = 'completed' AS is_completed, status = 'open' AS is_open, as_of AS callbacks_as_of,
+        `+g.definitions("callback_sla")+`
+    FROM callback_status FINAL
+    WHERE $__timeFilter(requested_at) AND `+inQueues("queue")+`)`)
 }
 
 // emailSLA is the e-mail first-response promise: the default target's, or
@@ -71,19 +83,25 @@ func (g gen) emailSLA() time.Duration {
 
 func (g gen) emailSLAText() string { return duration(g.emailSLA()) }
 
-// emailSLASQL: e-mails received in the range; met = first reply within the
-// SLA; missed = a later first reply, or none and older than the SLA
-// (email_first_reply, kept by the aggregator).
+// emailSLASQL: e-mails received in the range, judged as the report judges
+// them (email_reply of aggregator/sql/def_emails.sql): met = first reply
+// within the SLA; missed = a later first reply, or none and older than the
+// SLA. Each row of email_first_reply (kept by the aggregator) is judged at
+// its as_of.
 func (g gen) emailSLASQL(b string) string {
-	s := sec(g.emailSLA())
-	return selectBucketed(b, "countIf(first_reply_at IS NOT NULL AND frt <= "+s+")\n"+
-		"        / nullIf(countIf(first_reply_at IS NOT NULL OR age > "+s+"), 0) AS `e-mail SLA`",
-		`FROM (
-    SELECT received_at, first_reply_at,
-        `+secBetween("received_at", "assumeNotNull(first_reply_at)")+` AS frt,
-        `+secBetween("received_at", "as_of")+` AS age
+	return selectBucketed(b, "countIf(is_sla_met) / nullIf(countIf(is_sla_met OR is_sla_missed), 0) AS `e-mail SLA`",
+		"FROM (\n"+g.judgedEmails("$__timeFilter(received_at) AND "+inQueues("queue"))+")")
+}
+
+// judgedEmails selects the e-mails of email_first_reply (kept by the
+// aggregator) that meet cond, each with its first response judged at its
+// as_of (email_reply of aggregator/sql/def_emails.sql): received_at, is_replied,
+// frt, is_sla_met, is_sla_missed.
+func (g gen) judgedEmails(cond string) string {
+	return `    SELECT received_at, first_reply_at, as_of AS emails_as_of,
+        ` + g.definitions("email_reply") + `
     FROM email_first_reply FINAL
-    WHERE $__timeFilter(received_at) AND `+inQueues("queue")+`)`)
+    WHERE ` + cond
 }
 
 // Columns of contactsSQL.

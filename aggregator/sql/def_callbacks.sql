@@ -1,7 +1,8 @@
 -- def_callbacks: the one definition of a callback's state (kpis.md
 -- "callbacks"), shared by report_callbacks, list_overdue_callbacks,
 -- report_trend and job_callback_status (whose callback_status table feeds
--- gauge_callbacks and job_poor_service). Only events before the moment
+-- gauge_callbacks, job_poor_service and the dashboards), and of its SLA
+-- (callback_sla, below: report_callbacks and the dashboards). Only events before the moment
 -- callbacks_as_of count, which the including query binds in its WITH list:
 --     WITH {to:DateTime64(3, 'UTC')} AS callbacks_as_of, {{template "callbacks"}}, … FROM callback_state …
 -- A callback is cancelled when cancelled before its first `reached` attempt
@@ -61,4 +62,27 @@ callback_state AS (
     WHERE r.requested_at < callbacks_as_of{{with .}} AND r.{{.}}{{end}}
     SETTINGS join_use_nulls = 1
 )
+{{- end}}
+
+-- callback_sla: columns for the SELECT list of a query over callbacks, judged
+-- at the moment callbacks_as_of (kpis.md "callbacks": sla_rate, overdue). The
+-- query gives, in the same SELECT list or its FROM, the columns
+--   is_completed, is_open  the state at callbacks_as_of (as in callback_state)
+--   reached_at, due_at     the first reach (NULL when none) and the promise
+--   callbacks_as_of        the moment it is judged at
+-- The report reads callback_state, whose callbacks_as_of it binds to `to`;
+-- the dashboards read callback_status (kept by job_callback_status.sql),
+-- whose rows are judged at their as_of:
+--     SELECT …, status = 'completed' AS is_completed, status = 'open' AS is_open,
+--         as_of AS callbacks_as_of, {{template "callback_sla"}}
+--     FROM callback_status FINAL …
+-- Columns:
+--   is_overdue     open, and due before callbacks_as_of
+--   is_sla_met     completed with reached_at ≤ due_at
+--   is_sla_missed  completed with reached_at > due_at, or overdue; cancelled
+--                  callbacks and open ones not yet due are neither
+{{define "callback_sla" -}}
+is_open AND due_at < callbacks_as_of AS is_overdue,
+        is_completed AND reached_at <= due_at AS is_sla_met,
+        is_completed AND reached_at > due_at OR is_overdue AS is_sla_missed
 {{- end}}

@@ -7,8 +7,9 @@
 -- window over the mean headcount at `from` and at `to`. aht_new_sec and
 -- aht_tenured_sec split the answered calls of the window (as in report_calls)
 -- by the agent's tenure at answered_at (since its first `joined`) against
--- tenure_new; agents never joined are in neither. States and roster are
--- centre-wide; the queue filter only selects the calls of the AHT split.
+-- tenure_new; agents never joined are in neither (calls_by_tenure,
+-- def_agents.sql). States and roster are centre-wide; the queue filter only
+-- selects the calls of the AHT split.
 -- Parameters: from, to, tenure_new, short_abandon (seconds), queue ('' = all).
 WITH
 {{template "inbound_calls" .}},
@@ -35,23 +36,12 @@ roster AS (
         agent_id,
         argMaxIf(change, at, at < {from:DateTime64(3, 'UTC')}) = 'joined' AS on_at_from,
         argMaxIf(change, at, at < {to:DateTime64(3, 'UTC')}) = 'joined' AS on_at_to,
-        countIf(change = 'left' AND at >= {from:DateTime64(3, 'UTC')} AND at < {to:DateTime64(3, 'UTC')}) AS left_in_window,
-        minIf(at, change = 'joined') AS first_joined,
-        countIf(change = 'joined') AS joins
+        countIf(change = 'left' AND at >= {from:DateTime64(3, 'UTC')} AND at < {to:DateTime64(3, 'UTC')}) AS left_in_window
     FROM agent_roster
     WHERE at < {to:DateTime64(3, 'UTC')}
     GROUP BY agent_id
 ),
-handled AS (
-    SELECT
-        c.handle AS handle,
-        (toUnixTimestamp64Milli(assumeNotNull(c.answered_at)) - toUnixTimestamp64Milli(r.first_joined)) / 1000 AS tenure
-    FROM inbound_calls AS c
-    INNER JOIN (SELECT agent_id, first_joined FROM roster WHERE joins > 0) AS r ON r.agent_id = c.agent_id
-    WHERE c.is_answered
-      AND c.queued_at >= {from:DateTime64(3, 'UTC')} AND c.queued_at < {to:DateTime64(3, 'UTC')}
-      AND ({queue:String} = '' OR c.queue = {queue:String})
-),
+{{template "calls_by_tenure" .}},
 -- Each CTE is read once, by one scalar subquery returning a tuple (a CTE
 -- named in several scalar subqueries is evaluated once per subquery; a
 -- CROSS JOIN of one-row subqueries would need join_algorithm 'hash').
@@ -72,9 +62,9 @@ roster_totals AS (
 ),
 handled_totals AS (
     SELECT (
-        avgOrNullIf(handle, tenure < {tenure_new:Float64}),
-        avgOrNullIf(handle, tenure >= {tenure_new:Float64}))
-    FROM handled
+        avgOrNullIf(handle, is_new),
+        avgOrNullIf(handle, NOT is_new))
+    FROM calls_by_tenure
 )
 SELECT
     tupleElement((SELECT * FROM span_totals) AS s, 1) AS occupancy,
