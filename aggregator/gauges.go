@@ -30,6 +30,7 @@ type gaugeMetrics struct {
 	callbacksOpen     *prometheus.GaugeVec
 	callbacksOverdue  *prometheus.GaugeVec
 	callbackOldestAge *prometheus.GaugeVec
+	callbackPastDue   *prometheus.GaugeVec
 	serviceLevel      *prometheus.GaugeVec
 	abandonRate       *prometheus.GaugeVec
 	asa               *prometheus.GaugeVec
@@ -51,6 +52,8 @@ func newGaugeMetrics(r prometheus.Registerer) *gaugeMetrics {
 			"Open callbacks past their due time, per queue."),
 		callbackOldestAge: vec("frontline_callback_oldest_open_age_seconds",
 			"Age of the oldest open callback since it was requested, per queue (0 when none is open)."),
+		callbackPastDue: vec("frontline_callback_oldest_overdue_seconds",
+			"How long the most overdue open callback has been past its due time, per queue (0 when none is overdue)."),
 		serviceLevel: vec("frontline_service_level_30m",
 			"Share of calls offered in the last 30 min answered within the service-level threshold (absent when none was offered)."),
 		abandonRate: vec("frontline_abandon_rate_30m",
@@ -68,7 +71,7 @@ func newGaugeMetrics(r prometheus.Registerer) *gaugeMetrics {
 		errors: prometheus.NewCounter(prometheus.CounterOpts{Name: "frontline_aggregator_errors_total",
 			Help: "Aggregator runs that failed."}),
 	}
-	r.MustRegister(m.callbacksOpen, m.callbacksOverdue, m.callbackOldestAge, m.serviceLevel, m.abandonRate,
+	r.MustRegister(m.callbacksOpen, m.callbacksOverdue, m.callbackOldestAge, m.callbackPastDue, m.serviceLevel, m.abandonRate,
 		m.asa, m.emailBacklog, m.emailOldestAge, m.lastRun, m.runDuration, m.errors)
 	return m
 }
@@ -83,6 +86,7 @@ func (a *Aggregator) refreshGauges(ctx context.Context, now time.Time) error {
 		Open     float64 `json:"open"`
 		Overdue  float64 `json:"overdue"`
 		OldestAt float64 `json:"oldest_open_age_sec"`
+		PastDue  float64 `json:"oldest_overdue_sec"`
 	}
 	type emailRow struct {
 		Queue   string  `json:"queue"`
@@ -99,10 +103,12 @@ func (a *Aggregator) refreshGauges(ctx context.Context, now time.Time) error {
 		a.m.callbacksOpen.Reset()
 		a.m.callbacksOverdue.Reset()
 		a.m.callbackOldestAge.Reset()
+		a.m.callbackPastDue.Reset()
 		for _, r := range cbs {
 			a.m.callbacksOpen.WithLabelValues(r.Queue).Set(r.Open)
 			a.m.callbacksOverdue.WithLabelValues(r.Queue).Set(r.Overdue)
 			a.m.callbackOldestAge.WithLabelValues(r.Queue).Set(r.OldestAt)
+			a.m.callbackPastDue.WithLabelValues(r.Queue).Set(r.PastDue)
 		}
 	}
 

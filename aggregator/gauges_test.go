@@ -44,7 +44,10 @@ func gaugeValues(t testing.TB, reg *prometheus.Registry) map[string]float64 {
 }
 
 // TestGauges: on a hand-built day at 12:00 the gauges show the open and
-// overdue callbacks and the oldest open age per queue, service level,
+// overdue callbacks, the oldest open age and how far the most overdue
+// callback is past due (not the oldest request's: a later request with an
+// earlier due time is further past due; a closed callback does not count)
+// per queue, service level,
 // abandon rate and ASA over 11:30–12:00, and the e-mail backlog; a queue
 // with nothing offered in the 30 minutes has no service-level series.
 func TestGauges(t *testing.T) {
@@ -71,6 +74,9 @@ func TestGauges(t *testing.T) {
 		cb("cb4", "billing", "09:00", "10:00"), // cancelled
 		jtEvent(&schemas.CallbackCancelled{CallbackID: "cb4", CancelledAt: at("09:10")}),
 		cb("cb5", "billing", "12:30", "13:00"), // after now: not yet
+		cb("cb7", "billing", "10:30", "10:45"), // open, 75 min past due: the most overdue
+		cb("cb8", "billing", "08:00", "09:00"), // cancelled before now: 3 h past due does not count
+		jtEvent(&schemas.CallbackCancelled{CallbackID: "cb8", CancelledAt: at("11:50")}),
 		cb("cb6", "support", "08:00", "09:00"), // reached: support has none open
 		jtEvent(&schemas.CallbackAttempted{CallbackID: "cb6", AttemptedAt: at("08:30"), Result: "reached"}),
 		jtEvent(&schemas.CallbackAttempted{CallbackID: "cb2", AttemptedAt: at("11:40"), Result: "no_answer"}),
@@ -96,12 +102,14 @@ func TestGauges(t *testing.T) {
 	}
 	got := gaugeValues(t, reg)
 	want := map[string]float64{
-		"frontline_callbacks_open{billing}":                   2,
-		"frontline_callbacks_overdue{billing}":                1,
+		"frontline_callbacks_open{billing}":                   3,
+		"frontline_callbacks_overdue{billing}":                2,
 		"frontline_callback_oldest_open_age_seconds{billing}": 7200,
+		"frontline_callback_oldest_overdue_seconds{billing}":  75 * 60,
 		"frontline_callbacks_open{support}":                   0,
 		"frontline_callbacks_overdue{support}":                0,
 		"frontline_callback_oldest_open_age_seconds{support}": 0,
+		"frontline_callback_oldest_overdue_seconds{support}":  0,
 		"frontline_service_level_30m{billing}":                0.5,
 		"frontline_abandon_rate_30m{billing}":                 0.25,
 		"frontline_asa_seconds_30m{billing}":                  20,
@@ -131,7 +139,9 @@ func TestGauges(t *testing.T) {
 
 // TestGaugesMatchReport: on the basic scenario, the backlog gauges of every
 // queue at the end of the window equal the point-in-time figures of the
-// report for that queue.
+// report for that queue, and how far the most overdue callback is past due
+// equals the largest overdue_sec of the overdue-callbacks list (0 when the
+// list is empty).
 func TestGaugesMatchReport(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(scenarios, "basic")
@@ -157,14 +167,23 @@ func TestGaugesMatchReport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		overdue, err := OverdueCallbacks(ctx, s, to, q, Params{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pastDue := 0.0
+		for _, c := range overdue {
+			pastDue = math.Max(pastDue, c.OverdueSec)
+		}
 		checks := map[string]float64{
+			"frontline_callback_oldest_overdue_seconds":  pastDue,
 			"frontline_callbacks_open":                   float64(r.Callbacks.Open),
 			"frontline_callbacks_overdue":                float64(r.Callbacks.Overdue),
 			"frontline_callback_oldest_open_age_seconds": r.Callbacks.OldestOpenAgeSec,
 			"frontline_email_backlog":                    float64(r.Emails.Backlog),
 		}
-		t.Logf("%s: report open %d overdue %d oldest %.3f s, e-mail backlog %d", q, r.Callbacks.Open, r.Callbacks.Overdue,
-			r.Callbacks.OldestOpenAgeSec, r.Emails.Backlog)
+		t.Logf("%s: report open %d overdue %d oldest %.3f s, e-mail backlog %d; most overdue %.3f s past due", q, r.Callbacks.Open,
+			r.Callbacks.Overdue, r.Callbacks.OldestOpenAgeSec, r.Emails.Backlog, pastDue)
 		for name, w := range checks {
 			if g := got[name+"{"+q+"}"]; math.Abs(g-w) > 1e-3 {
 				t.Errorf("%s{%s} = %v, report %v", name, q, g, w)

@@ -23,8 +23,8 @@ const (
 
 // GrafanaAlertRules returns the backlog and service-level alerts of the
 // Prometheus rules (PrometheusRules) as Grafana alert rules on ClickHouse
-// queries, for teams without Prometheus: overdue callbacks, the oldest
-// callback past due by more than the margin, service level and abandon
+// queries, for teams without Prometheus: overdue callbacks, the most
+// overdue callback past due by more than the margin, service level and abandon
 // rate of the last 30 minutes, and e-mails unanswered past their SLA. Each
 // rule is query A (the ClickHouse data source c.ClickHouseUID, one row per
 // queue: a string column and a number, which Grafana turns into one alert
@@ -56,7 +56,7 @@ func GrafanaAlertRules(c Config) ([]alerting.Rule, error) {
 		fmt.Sprintf("More than %d callbacks in the queue are open past the time promised to the customer.", c.OverdueCallbacks))
 	g.add("Callback past due beyond margin", "frontline-callback-past-due", "FrontlineCallbacksPastDueMargin",
 		queueSplit{def: float64(c.OverdueMarginSec)}, gt, "1m", severityCritical, sqlCallbackPastDue,
-		"The oldest overdue callback in queue {{ $labels.queue }} is {{ humanizeDuration $values.A.Value }} past due",
+		"The most overdue callback in queue {{ $labels.queue }} is {{ humanizeDuration $values.A.Value }} past due",
 		"An open callback of the queue is more than "+margin+" past the time promised to the customer.")
 	g.add("Service level under target", "frontline-service-level", "FrontlineServiceLevelLow",
 		splitTargets(c.Targets, func(x aggregator.Target) float64 { return x.ServiceLevel }), lt, "30m", severityWarning, sqlServiceLevel,

@@ -107,7 +107,9 @@ func TestGrafanaAlertRulesQueueTargets(t *testing.T) {
 // TestGrafanaAlertQueriesRunOnDemoData: the SQL of every rule, with the
 // plugin's $__toTime expanded, runs on chDB against simulated understaffed
 // days and returns one row per queue with a number; the overdue-callback
-// counts equal the report's.
+// counts equal the report's, and how far the most overdue callback is past
+// due equals the largest overdue_sec of the overdue-callbacks list (to the
+// second: the alert query counts whole seconds).
 func TestGrafanaAlertQueriesRunOnDemoData(t *testing.T) {
 	ctx := context.Background()
 	s, from, to := demoStore(t)
@@ -138,6 +140,22 @@ func TestGrafanaAlertQueriesRunOnDemoData(t *testing.T) {
 			for _, x := range rows {
 				if x.Queue == "" || x.Value == nil {
 					t.Errorf("%s at %s: row %+v", r.Title, at, x)
+				}
+			}
+			if r.Title == "Callback past due beyond margin" && at.Equal(to) {
+				for _, x := range rows {
+					list, err := aggregator.OverdueCallbacks(ctx, s, to, x.Queue, aggregator.Params{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					most := 0.0
+					for _, c := range list {
+						most = max(most, c.OverdueSec)
+					}
+					if d := *x.Value - most; d < -1 || d > 1 {
+						t.Errorf("queue %s: most overdue callback %v s past due by the alert query, %v s by the list", x.Queue, *x.Value, most)
+					}
+					t.Logf("most overdue callback at %s in %s: %v s past due", to, x.Queue, *x.Value)
 				}
 			}
 			if r.Title != "Callbacks overdue" || !at.Equal(to) {

@@ -69,7 +69,8 @@ const (
 // PrometheusRules returns the Prometheus rule file (YAML, two groups:
 // service and pipeline) whose thresholds are those of c: the per-queue
 // targets (service level, abandon rate, e-mail SLA), the overdue-callback
-// count and margin, the consumer-lag, DLQ-share and staleness limits. Each
+// count and how far past due a callback may be (the margin), the
+// consumer-lag, DLQ-share and staleness limits. Each
 // rule has a severity label and summary, description and runbook_url
 // annotations; runbook_url is RunbookURL#<alert name in lower case>, a
 // heading of docs/alerts.md. The rules read the metrics of
@@ -105,10 +106,17 @@ func PrometheusRules(c Config) ([]byte, error) {
 			fmt.Sprintf("frontline_callbacks_overdue > %d", c.OverdueCallbacks), 0, severityCritical,
 			`{{ $value }} callbacks overdue in queue {{ $labels.queue }}`,
 			fmt.Sprintf("More than %d callbacks in queue {{ $labels.queue }} are open past the time promised to the customer.", c.OverdueCallbacks)),
+		// The gauge is already how long the most overdue callback has been
+		// past due, so the margin is the threshold and no `for` is needed:
+		// one would only delay a page that is by definition a margin late for
+		// the customer, and it would restart with every restart of the
+		// aggregator or Prometheus. Without `for` it fires on the first
+		// evaluation after the aggregator (re)starts with a callback already
+		// past the margin, and never for callbacks that turn over within it.
 		rule("FrontlineCallbacksPastDueMargin",
-			"frontline_callbacks_overdue > 0", c.OverdueMarginSec, severityCritical,
-			`Queue {{ $labels.queue }} has had overdue callbacks for more than `+margin,
-			fmt.Sprintf("Queue {{ $labels.queue }} has had at least one callback open past its due time continuously for %s; {{ $value }} are overdue now.", margin)),
+			fmt.Sprintf("frontline_callback_oldest_overdue_seconds > %d", c.OverdueMarginSec), 0, severityCritical,
+			`The most overdue callback in queue {{ $labels.queue }} is {{ $value | humanizeDuration }} past due`,
+			fmt.Sprintf("An open callback in queue {{ $labels.queue }} is more than %s past the time promised to the customer.", margin)),
 		rule("FrontlineServiceLevelLow",
 			sl.expr("frontline_service_level_30m", "<", fmtNum), 30*60, severityWarning,
 			`Service level {{ $value | humanizePercentage }} in queue {{ $labels.queue }}`,

@@ -92,6 +92,7 @@ func TestAggregateCommand(t *testing.T) {
 		`frontline_callbacks_open{queue="billing"} 1`,
 		`frontline_callbacks_overdue{queue="billing"} 1`,
 		`frontline_callback_oldest_open_age_seconds{queue="billing"}`,
+		`frontline_callback_oldest_overdue_seconds{queue="billing"}`,
 		"frontline_aggregator_last_run_timestamp_seconds ",
 		"frontline_aggregator_run_duration_seconds_count ",
 		"frontline_aggregator_errors_total 0",

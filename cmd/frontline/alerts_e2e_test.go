@@ -32,7 +32,11 @@ const startupLimit = 15 * time.Minute
 // `frontline demo --serve` with the committed rule file while the simulated
 // day is understaffed, so callbacks pile up past their due time; once
 // /metrics shows more overdue callbacks in a queue than the threshold,
-// FrontlineCallbacksOverdue is firing in Prometheus within 60 s.
+// FrontlineCallbacksOverdue is firing in Prometheus within 60 s, and once
+// it shows a callback past due by more than the margin,
+// FrontlineCallbacksPastDueMargin is firing within 60 s too — though
+// Prometheus has watched the queue for far less than the margin (a freshly
+// started aggregator must not wait out the margin again).
 func TestAlertFiresOnDemoBacklog(t *testing.T) {
 	promBin, err := exec.LookPath("prometheus")
 	if err != nil {
@@ -74,33 +78,41 @@ scrape_configs:
 		"--out", filepath.Join(dir, "out"), "--serve", demoAddr)
 	defer demo()
 
-	// The breach: the demo's /metrics shows a queue over the threshold.
-	threshold := float64(dashboards.Config{}.Defaults().OverdueCallbacks)
+	c := dashboards.Config{}.Defaults()
+	alertOnBreach(t, ctx, dir, demoAddr, promAddr, "frontline_callbacks_overdue", float64(c.OverdueCallbacks), "FrontlineCallbacksOverdue")
+	alertOnBreach(t, ctx, dir, demoAddr, promAddr, "frontline_callback_oldest_overdue_seconds", float64(c.OverdueMarginSec), "FrontlineCallbacksPastDueMargin")
+}
+
+// alertOnBreach waits (up to startupLimit) until the demo's /metrics shows
+// metric above threshold in a queue — the breach — and then fails unless
+// alert is firing in Prometheus within alertDeadline of it.
+func alertOnBreach(t *testing.T, ctx context.Context, dir, demoAddr, promAddr, metric string, threshold float64, alert string) {
+	t.Helper()
 	var breachAt time.Time
 	var breached string
 	for start := time.Now(); breachAt.IsZero(); time.Sleep(200 * time.Millisecond) {
 		if time.Since(start) > startupLimit {
-			t.Fatalf("no queue with more than %v overdue callbacks on http://%s/metrics after %s; demo log: %s",
-				threshold, demoAddr, startupLimit, filepath.Join(dir, "demo.log"))
+			t.Fatalf("no queue with %s above %v on http://%s/metrics after %s; demo log: %s",
+				metric, threshold, demoAddr, startupLimit, filepath.Join(dir, "demo.log"))
 		}
-		for queue, v := range overdueOnMetrics(ctx, demoAddr) {
+		for queue, v := range gaugeOnMetrics(ctx, demoAddr, metric) {
 			if v > threshold {
-				breachAt, breached = time.Now(), fmt.Sprintf("%s: %v overdue", queue, v)
+				breachAt, breached = time.Now(), fmt.Sprintf("%s{queue=%q} %v", metric, queue, v)
 			}
 		}
 	}
 	t.Logf("breach seen on /metrics: %s", breached)
 
 	for {
-		firing, err := firingAlerts(ctx, promAddr, "FrontlineCallbacksOverdue")
+		firing, err := firingAlerts(ctx, promAddr, alert)
 		if err == nil && len(firing) > 0 {
-			t.Logf("FrontlineCallbacksOverdue firing %s after the breach for queues %v", time.Since(breachAt).Round(time.Millisecond), firing)
+			t.Logf("%s firing %s after the breach for queues %v", alert, time.Since(breachAt).Round(time.Millisecond), firing)
 			return
 		}
 		if time.Since(breachAt) > alertDeadline {
 			logs, _ := os.ReadFile(filepath.Join(dir, "prometheus.log"))
-			t.Fatalf("FrontlineCallbacksOverdue not firing %s after the breach (%s); last error %v\nprometheus log:\n%s",
-				alertDeadline, breached, err, tail(string(logs), 3000))
+			t.Fatalf("%s not firing %s after the breach (%s); last error %v\nprometheus log:\n%s",
+				alert, alertDeadline, breached, err, tail(string(logs), 3000))
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
@@ -146,9 +158,9 @@ func startProcess(t *testing.T, ctx context.Context, logPath, bin string, args .
 	}
 }
 
-// overdueOnMetrics reads frontline_callbacks_overdue per queue from the
-// text exposition at http://addr/metrics (empty while it is not served).
-func overdueOnMetrics(ctx context.Context, addr string) map[string]float64 {
+// gaugeOnMetrics reads the per-queue gauge metric from the text exposition
+// at http://addr/metrics (empty while it is not served).
+func gaugeOnMetrics(ctx context.Context, addr, metric string) map[string]float64 {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/metrics", nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -160,7 +172,7 @@ func overdueOnMetrics(ctx context.Context, addr string) map[string]float64 {
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
-		rest, ok := strings.CutPrefix(line, `frontline_callbacks_overdue{queue="`)
+		rest, ok := strings.CutPrefix(line, metric+`{queue="`)
 		if !ok {
 			continue
 		}
