@@ -233,6 +233,54 @@ func TestChurnWithoutAnnualValue(t *testing.T) {
 	}
 }
 
+// The moments of churn: a customer churned before the window and again in it
+// is churned, judged at its first churn in the window, and valued by an update
+// exactly then (not by its earlier churn or a later update); a poor-service
+// event exactly churn_lookback before that moment is out of the lookback, one
+// a millisecond later is in. A customer churned exactly at `to` is not
+// churned: with a contact in the lookback it is judged at `to`.
+func TestChurnMoments(t *testing.T) {
+	lookback := DefaultParams().ChurnLookback
+	abandonedAt := func(id, customer string, q time.Time) *schemas.CallEnded {
+		return &schemas.CallEnded{CallID: id, Direction: "inbound", Queue: "q", CustomerID: customer,
+			QueuedAt: ptr(q), EndedAt: q.Add(time.Minute)}
+	}
+	r := report(t,
+		// c1: churned at -48h and at 6h; its value at 6h is the update at 6h.
+		ev(&schemas.CustomerChurned{CustomerID: "c1", ChurnedAt: at("-48h"), AnnualValue: ptr(10.0)}),
+		ev(&schemas.CustomerChurned{CustomerID: "c1", ChurnedAt: at("6h")}),
+		ev(&schemas.CustomerUpdated{CustomerID: "c1", At: at("6h"), AnnualValue: ptr(300.0)}),
+		ev(&schemas.CustomerUpdated{CustomerID: "c1", At: at("7h"), AnnualValue: ptr(500.0)}),
+		ev(abandonedAt("c1-old", "c1", at("6h").Add(-lookback))),
+		// c2: churned at 8h, abandoned a millisecond inside the lookback.
+		ev(&schemas.CustomerChurned{CustomerID: "c2", ChurnedAt: at("8h")}),
+		ev(abandonedAt("c2-in", "c2", at("8h").Add(-lookback).Add(time.Millisecond))),
+		// c3: not churned, three contacts: at risk at `to`, valued 70.
+		ev(inbound("c3-1", "q", "c3", "1h", time.Second, true)),
+		ev(inbound("c3-2", "q", "c3", "2h", time.Second, true)),
+		ev(&schemas.EmailReceived{EmailID: "c3-3", Queue: "q", CustomerID: "c3", ReceivedAt: at("3h")}),
+		ev(&schemas.CustomerUpdated{CustomerID: "c3", At: at("-100h"), AnnualValue: ptr(70.0)}),
+		// c4: churned exactly at `to`, one contact: judged at `to`, no poor service.
+		ev(&schemas.CustomerChurned{CustomerID: "c4", ChurnedAt: at("24h"), AnnualValue: ptr(5.0)}),
+		ev(inbound("c4-1", "q", "c4", "5h", time.Second, true)),
+	)
+	checkInt(t, "churned", r.Churn.Churned, 2)
+	if r.Churn.RevenueLost != 300 {
+		t.Errorf("revenue_lost = %v, want 300 (c1 at 6h; c2 has no value)", r.Churn.RevenueLost)
+	}
+	checkInt(t, "churned_after_poor_service", r.Churn.ChurnedAfterPoorService, 1)
+	if r.Churn.RevenueLostAfterPoorService != 0 {
+		t.Errorf("revenue_lost_after_poor_service = %v, want 0 (c2)", r.Churn.RevenueLostAfterPoorService)
+	}
+	// cohort: c1 (churned), c2 (churned, poor), c3 (poor), c4
+	checkNum(t, "churn_rate_exposed", r.Churn.ChurnRateExposed, "0.5")
+	checkNum(t, "churn_rate_unexposed", r.Churn.ChurnRateUnexposed, "0.5")
+	checkInt(t, "customers_at_risk", r.Churn.CustomersAtRisk, 1)
+	if r.Churn.RevenueAtRisk != 70 {
+		t.Errorf("revenue_at_risk = %v, want 70 (c3)", r.Churn.RevenueAtRisk)
+	}
+}
+
 // Timestamps with +01:00 and -05:00 offsets are instants: a call queued at
 // 00:30+01:00 is before a UTC day, one at 19:30-05:00 after it.
 func TestTimeZoneOffsets(t *testing.T) {

@@ -76,7 +76,7 @@ func TestQueriesExpand(t *testing.T) {
 			t.Errorf("%s: template markers left after expansion", name)
 		}
 	}
-	for _, def := range []string{"inbound_calls", "contacts", "judged_contacts", "callback_state", "cohort", "valued",
+	for _, def := range []string{"inbound_calls", "contacts", "judged_contacts", "callback_state", "cohort",
 		"email_replies", "calls_by_tenure"} {
 		used := false
 		for _, q := range queries {
@@ -111,7 +111,6 @@ func TestDefinitions(t *testing.T) {
 	}
 	for _, run := range []struct{ query, name string }{
 		{"report_churn", "churn_cohort"},
-		{"report_churn", "churn_valued"},
 		{"report_callbacks", "callback_sla"},
 		{"report_emails", "email_reply"},
 		{"report_emails", "email_replies"},
@@ -129,7 +128,7 @@ func TestDefinitions(t *testing.T) {
 	grafana := SQLTerms{From: "toDateTime64($__fromTime, 3)", To: "toDateTime64($__toTime, 3)",
 		ShortAbandon: "5", RepeatWindow: "604800", ChurnLookback: "2592000", EmailSLA: "86400", TenureNew: "7776000",
 		InQueue: "queue IN ($queue)", AllQueues: "'__all' IN ($queue)"}
-	all := []string{"inbound_calls", "contacts", "judged_contacts", "churn_cohort", "churn_valued",
+	all := []string{"inbound_calls", "contacts", "judged_contacts", "churn_cohort",
 		"callback_sla", "email_reply", "email_replies", "calls_by_tenure"}
 	got, err = Definitions(grafana, all...)
 	if err != nil {

@@ -190,12 +190,12 @@ func TestDataSourceUIDs(t *testing.T) {
 func TestPanelsUseTheReportDefinitions(t *testing.T) {
 	g := newGen(Config{})
 	blocks := map[string]string{}
-	for _, name := range []string{"inbound_calls", "contacts", "judged_contacts", "churn_cohort", "churn_valued",
+	for _, name := range []string{"inbound_calls", "contacts", "judged_contacts", "churn_cohort",
 		"callback_sla", "email_reply", "email_replies", "calls_by_tenure"} {
 		blocks[name] = g.definitions(name)
 	}
 	contacts := []string{"inbound_calls", "contacts", "judged_contacts"}
-	churn := []string{"inbound_calls", "contacts", "churn_cohort", "churn_valued"}
+	churn := []string{"inbound_calls", "contacts", "churn_cohort"}
 	callbackSLA := []string{"callback_sla"}
 	emailSLA := []string{"email_reply"}
 	uses := map[string][]string{

@@ -122,24 +122,25 @@ func (g gen) contactsSQL(b string, cols ...string) string {
 		selectBucketed(b, strings.Join(cols, ",\n    "), "FROM judged_contacts")
 }
 
-// churnSQL ends in the CTE `valued` of the report's churn definitions
-// (aggregator/sql/def_churn.sql): the cohort — the customers who left in the
-// range (judged when they left) and those not gone by its end with a
+// churnSQL ends in the CTE `valued` over the report's churn cohort
+// (churn_cohort of aggregator/sql/def_churn.sql): the customers who left in
+// the range (judged when they left) and those not gone by its end with a
 // contact in the lookback before it (judged at the end) — each with
 // is_churned, t (when judged), value (then) and is_poor: whether a span of
 // poor service (customer_poor_service, kept by the aggregator's
 // job_poor_service) covers t. Append more CTEs or the SELECT.
 func (g gen) churnSQL() string {
-	return "WITH\n" + g.definitions("inbound_calls", "contacts", "churn_cohort") + `,
-judged_cohort AS (
-    SELECT m.customer_id AS customer_id, m.t_ms AS t_ms, m.is_churned AS is_churned, m.churn_value AS churn_value,
-        countIf(toUnixTimestamp64Milli(p.from_at) <= m.t_ms AND m.t_ms < toUnixTimestamp64Milli(p.until_at)) > 0 AS is_poor
-    FROM cohort AS m
-    LEFT JOIN (SELECT customer_id, from_at, until_at FROM customer_poor_service FINAL WHERE poor = 1) AS p
-        ON p.customer_id = m.customer_id
-    GROUP BY m.customer_id, m.t_ms, m.is_churned, m.churn_value
+	return "WITH\n" + g.definitions("inbound_calls", "contacts") + `,
+churn_service AS (
+    SELECT customer_id, toUnixTimestamp64Milli(from_at) AS from_ms, toUnixTimestamp64Milli(until_at) AS until_ms
+    FROM customer_poor_service FINAL
+    WHERE poor = 1
 ),
-` + g.definitions("churn_valued")
+` + g.definitions("churn_cohort") + `,
+valued AS (
+    SELECT customer_id, t, is_churned, value, in_poor_span AS is_poor
+    FROM cohort
+)`
 }
 
 // duration says d the way a manager would ("20 seconds", "24 hours").

@@ -9,21 +9,15 @@
 -- the churn event's annual_value, else the latest customer.updated
 -- annual_value at or before t, else 0. Churn is centre-wide: no queue filter.
 -- Calls are classified by def_inbound_calls.sql, contacts by def_contacts.sql;
--- the cohort and the values are def_churn.sql, poor service is judged here.
+-- the cohort and the values are def_churn.sql (which also counts each
+-- member's contacts in the lookback and finds the spans of churn_service
+-- covering t); poor service is judged here.
 -- Parameters: from, to, short_abandon, long_wait, churn_lookback (seconds),
 -- repeat_contacts.
 WITH
 toInt64({churn_lookback:Float64} * 1000) AS lookback_ms,
 {{template "inbound_calls" .}},
 {{template "contacts" .}},
-inbound AS (
-    SELECT customer_id, queued_ms AS t_ms, is_answered, wait, is_abandoned, is_transferred
-    FROM inbound_calls
-    WHERE customer_id != '' AND queued_at < {to:DateTime64(3, 'UTC')}
-),
-contact AS (
-    SELECT customer_id, t_ms FROM contacts WHERE t < {to:DateTime64(3, 'UTC')}
-),
 reach AS (
     SELECT callback_id, min(attempted_at) AS first_reach
     FROM callback_attempted
@@ -36,38 +30,37 @@ cancel AS (
     WHERE cancelled_at < {to:DateTime64(3, 'UTC')}
     GROUP BY callback_id
 ),
--- kind 1: an event that is poor service on its own; kind 2: a contact.
-service AS (
-    SELECT customer_id, t_ms, 1 AS kind
-    FROM inbound
-    WHERE is_answered AND (wait > {long_wait:Float64} OR is_transferred) OR is_abandoned
-    UNION ALL
-    SELECT r.customer_id, toUnixTimestamp64Milli(r.due_at) AS t_ms, 1 AS kind
-    FROM callback_requested AS r
-    LEFT JOIN reach AS a ON a.callback_id = r.callback_id
-    LEFT JOIN cancel AS c ON c.callback_id = r.callback_id
-    WHERE r.customer_id != '' AND r.due_at <= {to:DateTime64(3, 'UTC')}
-      AND NOT (a.first_reach IS NOT NULL AND a.first_reach <= r.due_at)
-      AND NOT (c.first_cancel IS NOT NULL AND c.first_cancel < r.due_at)
-    SETTINGS join_use_nulls = 1
-    UNION ALL
-    SELECT customer_id, t_ms, 2 AS kind FROM contact
+-- The events that are poor service on their own, each as the span of
+-- moments [at, at + churn_lookback) it counts for (an event at `at` is in
+-- (t − churn_lookback, t] exactly when at <= t < at + churn_lookback). A
+-- member is judged at a t in [from, to], so events at or before
+-- from − churn_lookback are left out.
+churn_service AS (
+    SELECT customer_id, from_ms, from_ms + lookback_ms AS until_ms
+    FROM (
+        SELECT customer_id, queued_ms AS from_ms
+        FROM inbound_calls
+        WHERE customer_id != '' AND queued_at < {to:DateTime64(3, 'UTC')}
+          AND queued_ms > toUnixTimestamp64Milli({from:DateTime64(3, 'UTC')}) - lookback_ms
+          AND (is_answered AND (wait > {long_wait:Float64} OR is_transferred) OR is_abandoned)
+        UNION ALL
+        SELECT r.customer_id, toUnixTimestamp64Milli(r.due_at) AS from_ms
+        FROM callback_requested AS r
+        LEFT JOIN reach AS a ON a.callback_id = r.callback_id
+        LEFT JOIN cancel AS c ON c.callback_id = r.callback_id
+        WHERE r.customer_id != '' AND r.due_at <= {to:DateTime64(3, 'UTC')}
+          AND toUnixTimestamp64Milli(r.due_at) > toUnixTimestamp64Milli({from:DateTime64(3, 'UTC')}) - lookback_ms
+          AND NOT (a.first_reach IS NOT NULL AND a.first_reach <= r.due_at)
+          AND NOT (c.first_cancel IS NOT NULL AND c.first_cancel < r.due_at)
+        SETTINGS join_use_nulls = 1
+    )
 ),
 {{template "churn_cohort" .}},
-judged_cohort AS (
-    SELECT
-        m.customer_id AS customer_id,
-        m.t_ms AS t_ms,
-        m.is_churned AS is_churned,
-        m.churn_value AS churn_value,
-        countIf(e.kind = 1 AND e.t_ms > m.t_ms - lookback_ms AND e.t_ms <= m.t_ms) > 0
-            OR countIf(e.kind = 2 AND e.t_ms > m.t_ms - lookback_ms AND e.t_ms <= m.t_ms)
-               >= {repeat_contacts:UInt32} AS is_poor
-    FROM cohort AS m
-    LEFT JOIN service AS e ON e.customer_id = m.customer_id
-    GROUP BY m.customer_id, m.t_ms, m.is_churned, m.churn_value
-),
-{{template "churn_valued" .}}
+valued AS (
+    SELECT customer_id, t, is_churned, value,
+        in_poor_span OR lookback_contacts >= {repeat_contacts:UInt32} AS is_poor
+    FROM cohort
+)
 SELECT
     countIf(is_churned) AS churned,
     sumIf(value, is_churned) AS revenue_lost,
