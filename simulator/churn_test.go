@@ -119,9 +119,6 @@ func computeChurn(evs []*schemas.Event, from, to time.Time) churnKPIs {
 }
 
 func TestChurnRisesAfterPoorService(t *testing.T) {
-	if testing.Short() {
-		t.Skip("30-day run")
-	}
 	o := noFaults
 	o.Days = 30
 	evs := decodeAll(t, mustRun(t, o))
