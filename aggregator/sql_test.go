@@ -25,17 +25,17 @@ func TestDefinitionsLiveInOnePlace(t *testing.T) {
 		// a contact
 		{"email_received", []string{"def_contacts.sql", "def_emails.sql", "report_emails.sql", "list_late_emails.sql", "job_email_first_reply.sql"}},
 		// a repeat contact, a first-contact resolution
-		{"o.t_ms < c.t_ms", []string{"def_contacts.sql"}},
+		{"RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING", []string{"def_contacts.sql"}},
 		{"{repeat_window:", nil},
 		// the churn cohort and a customer's value
 		{"customer_churns", []string{"def_churn.sql"}},
 		{"customer_updates", []string{"def_churn.sql"}},
-		// callback state; report_churn's missed callback is judged at due_at, not at a moment
-		{"result = 'reached'", []string{"def_callbacks.sql", "report_churn.sql"}},
-		{"FROM callback_cancelled", []string{"def_callbacks.sql", "report_churn.sql", "job_callback_status.sql"}},
+		// callback state
+		{"result = 'reached'", []string{"def_callbacks.sql"}},
+		{"FROM callback_cancelled", []string{"def_callbacks.sql", "job_callback_status.sql"}},
 		// a callback's SLA: met, missed, overdue (callback_sla)
 		{"reached_at <= due_at", []string{"def_callbacks.sql"}},
-		{"reached_at > due_at", []string{"def_callbacks.sql", "job_poor_service.sql"}}, // a missed callback of churn, at due_at
+		{"reached_at > due_at", []string{"def_callbacks.sql"}}, // also the missed callback of churn (callback_missed)
 		{"AS is_overdue", []string{"def_callbacks.sql"}},
 		// an e-mail's first response and SLA (email_reply); list_late_emails
 		// lists the unanswered e-mails older than the SLA, without judging replies

@@ -86,3 +86,13 @@ is_open AND due_at < callbacks_as_of AS is_overdue,
         is_completed AND reached_at <= due_at AS is_sla_met,
         is_completed AND reached_at > due_at OR is_overdue AS is_sla_missed
 {{- end}}
+
+-- callback_missed: a condition on a callback's row, the missed callback of
+-- kpis.md "churn" (a kind of poor service), judged at its due time: not
+-- reached by due_at and not cancelled before due_at, whatever happened after.
+-- It reads the columns reached_at, cancelled_at (NULL when none) and due_at,
+-- as callback_state and callback_status have them; report_churn and
+-- job_poor_service include it.
+{{define "callback_missed" -}}
+(reached_at IS NULL OR reached_at > due_at) AND (cancelled_at IS NULL OR cancelled_at >= due_at)
+{{- end}}

@@ -55,7 +55,7 @@ FROM (
     UNION ALL
     SELECT customer_id, 'callback_missed' AS kind, callback_id AS ref_id, due_at AS from_at,
         fromUnixTimestamp64Milli(toUnixTimestamp64Milli(due_at) + lookback_ms, 'UTC') AS until_at,
-        toUInt8((reached_at IS NULL OR reached_at > due_at) AND (cancelled_at IS NULL OR cancelled_at >= due_at)) AS poor
+        toUInt8({{template "callback_missed"}}) AS poor
     FROM callback_status FINAL
     WHERE customer_id != ''
       AND due_at >= {since:DateTime64(3, 'UTC')} AND due_at < {now:DateTime64(3, 'UTC')}

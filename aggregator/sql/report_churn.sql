@@ -8,7 +8,8 @@
 -- contact in (to − churn_lookback, to] (judged at `to`). A customer's value is
 -- the churn event's annual_value, else the latest customer.updated
 -- annual_value at or before t, else 0. Churn is centre-wide: no queue filter.
--- Calls are classified by def_inbound_calls.sql, contacts by def_contacts.sql;
+-- Calls are classified by def_inbound_calls.sql, contacts by def_contacts.sql,
+-- callbacks by def_callbacks.sql (callback_state at `to`, callback_missed);
 -- the cohort and the values are def_churn.sql (which also counts each
 -- member's contacts in the lookback and finds the spans of churn_service
 -- covering t); poor service is judged here.
@@ -18,18 +19,8 @@ WITH
 toInt64({churn_lookback:Float64} * 1000) AS lookback_ms,
 {{template "inbound_calls" .}},
 {{template "contacts" .}},
-reach AS (
-    SELECT callback_id, min(attempted_at) AS first_reach
-    FROM callback_attempted
-    WHERE result = 'reached' AND attempted_at < {to:DateTime64(3, 'UTC')}
-    GROUP BY callback_id
-),
-cancel AS (
-    SELECT callback_id, min(cancelled_at) AS first_cancel
-    FROM callback_cancelled
-    WHERE cancelled_at < {to:DateTime64(3, 'UTC')}
-    GROUP BY callback_id
-),
+{to:DateTime64(3, 'UTC')} AS callbacks_as_of,
+{{template "callbacks"}},
 -- The events that are poor service on their own, each as the span of
 -- moments [at, at + churn_lookback) it counts for (an event at `at` is in
 -- (t − churn_lookback, t] exactly when at <= t < at + churn_lookback). A
@@ -44,15 +35,11 @@ churn_service AS (
           AND queued_ms > toUnixTimestamp64Milli({from:DateTime64(3, 'UTC')}) - lookback_ms
           AND (is_answered AND (wait > {long_wait:Float64} OR is_transferred) OR is_abandoned)
         UNION ALL
-        SELECT r.customer_id, toUnixTimestamp64Milli(r.due_at) AS from_ms
-        FROM callback_requested AS r
-        LEFT JOIN reach AS a ON a.callback_id = r.callback_id
-        LEFT JOIN cancel AS c ON c.callback_id = r.callback_id
-        WHERE r.customer_id != '' AND r.due_at <= {to:DateTime64(3, 'UTC')}
-          AND toUnixTimestamp64Milli(r.due_at) > toUnixTimestamp64Milli({from:DateTime64(3, 'UTC')}) - lookback_ms
-          AND NOT (a.first_reach IS NOT NULL AND a.first_reach <= r.due_at)
-          AND NOT (c.first_cancel IS NOT NULL AND c.first_cancel < r.due_at)
-        SETTINGS join_use_nulls = 1
+        SELECT customer_id, toUnixTimestamp64Milli(due_at) AS from_ms
+        FROM callback_state
+        WHERE customer_id != '' AND due_at <= {to:DateTime64(3, 'UTC')}
+          AND toUnixTimestamp64Milli(due_at) > toUnixTimestamp64Milli({from:DateTime64(3, 'UTC')}) - lookback_ms
+          AND {{template "callback_missed"}}
     )
 ),
 {{template "churn_cohort" .}},
