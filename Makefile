@@ -3,13 +3,17 @@
 
 GO          ?= go
 CHDB_VER    ?= 26.5.3
-CHDB_CACHE  ?= $(CURDIR)/.cache/chdb
-CHDB_LIB    ?= $(CHDB_CACHE)/libchdb.so
 BIN         ?= bin/frontline
 TEST_FLAGS  ?= -count=1 -timeout 30m
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+REVISION    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+LDFLAGS     := -X main.version=$(VERSION) -X main.revision=$(REVISION)
 
-# The embedded ClickHouse (chDB) is loaded from this path by every binary and test.
-export CHDB_LIB_PATH := $(CHDB_LIB)
+# The embedded ClickHouse (chDB) library, loaded by the binary and the tests
+# when they open an embedded store. An exported CHDB_LIB_PATH is used as it
+# is; otherwise the library lives in a git-ignored cache, fetched when absent.
+CHDB_LIB_PATH ?= $(CURDIR)/.cache/chdb/libchdb.so
+export CHDB_LIB_PATH
 
 # Debian packages the tests use as independent peers, as command[:package]:
 # kcat (a Kafka client that is not ours), promtool (rule tests) and prometheus
@@ -23,18 +27,19 @@ SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 all: build
 
 build:
-	$(GO) build -o $(BIN) ./cmd/frontline
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/frontline
 
-## chdb: fetch libchdb.so (npm package @chdb/lib-linux-x64-gnu) into a git-ignored cache and check that it loads.
-chdb: $(CHDB_LIB)
+## chdb: fetch libchdb.so (npm package @chdb/lib-linux-x64-gnu) when CHDB_LIB_PATH is absent, and check that it loads.
+chdb: $(CHDB_LIB_PATH)
 
-$(CHDB_LIB):
-	@mkdir -p $(CHDB_CACHE)
+$(CHDB_LIB_PATH):
+	@mkdir -p $(dir $@)
 	@echo "fetching the embedded ClickHouse library (@chdb/lib-linux-x64-gnu@$(CHDB_VER), ~170 MB download, ~560 MB unpacked)…"
-	cd $(CHDB_CACHE) && npm pack --silent @chdb/lib-linux-x64-gnu@$(CHDB_VER) >/dev/null
-	tar -xzf $(CHDB_CACHE)/chdb-lib-linux-x64-gnu-$(CHDB_VER).tgz -C $(CHDB_CACHE) --strip-components=1 package/libchdb.so
-	rm -f $(CHDB_CACHE)/chdb-lib-linux-x64-gnu-$(CHDB_VER).tgz
-	CHDB_LIB_PATH=$@ $(GO) run ./internal/chdblib/verify || (rm -f $@ && false)
+	cd $(dir $@) && npm pack --silent @chdb/lib-linux-x64-gnu@$(CHDB_VER) >/dev/null
+	tar -xzf $(dir $@)chdb-lib-linux-x64-gnu-$(CHDB_VER).tgz -C $(dir $@) --strip-components=1 package/libchdb.so
+	rm -f $(dir $@)chdb-lib-linux-x64-gnu-$(CHDB_VER).tgz
+	@if [ "$(notdir $@)" != libchdb.so ]; then mv $(dir $@)libchdb.so $@; fi
+	$(GO) run ./cmd/frontline version --engine || (rm -f $@ && false)
 
 ## demo: the embedded end-to-end run (in-process Kafka + chDB + collector + aggregator + simulator).
 demo: chdb build

@@ -179,3 +179,19 @@ func (t Target) JudgeCallbackSLA(v *float64) Status { return t.atLeast(v, t.Call
 
 // JudgeEmailSLA judges an e-mail SLA rate against EmailSLARate.
 func (t Target) JudgeEmailSLA(v *float64) Status { return t.atLeast(v, t.EmailSLARate) }
+
+// YAML returns the targets in the shape of the config file's targets:
+// section (durations as "20s"), for --print-config.
+func (t Targets) YAML() map[string]any {
+	one := func(x Target) map[string]any {
+		return map[string]any{
+			"sl_threshold": x.SLThreshold.String(), "service_level": x.ServiceLevel, "max_abandon_rate": x.MaxAbandonRate,
+			"callback_sla": x.CallbackSLA, "email_sla": x.EmailSLA.String(), "email_sla_rate": x.EmailSLARate, "warning_band": x.WarningBand,
+		}
+	}
+	out := map[string]any{"default": one(t.Default)}
+	for q, x := range t.Queues {
+		out[q] = one(x)
+	}
+	return out
+}

@@ -21,12 +21,12 @@ import (
 func TestAggregateCommand(t *testing.T) {
 	data := storetest.DataDir(t)
 	db := fmt.Sprintf("aggregate_cmd_%d", time.Now().UnixNano())
-	s, err := store.OpenEmbedded(data, db)
+	s, err := openStore(t, data, db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if s, err := store.OpenEmbedded(data, db); err == nil {
+		if s, err := openStore(t, data, db); err == nil {
 			_ = s.Exec(context.Background(), "DROP DATABASE IF EXISTS `"+db+"`", nil)
 			s.Close()
 		}
@@ -58,7 +58,8 @@ func TestAggregateCommand(t *testing.T) {
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
-		done <- runCommand(runCtx, commands["aggregate"], append(flags, "--listen", addr, "--every", "200ms"))
+		_, err := runFrontlineCtx(t, runCtx, "aggregate", append(flags, "--listen", addr, "--every", "200ms")...)
+		done <- err
 	}()
 	get := func(path string) (int, string) {
 		resp, err := http.Get("http://" + addr + path)

@@ -20,11 +20,8 @@ func TestDashboardsCommand(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("targets:\n  default: {service_level: 0.9}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	stdout = &buf
-	defer func() { stdout = os.Stdout }()
 	out := filepath.Join(dir, "out")
-	if err := runCommand(t.Context(), commands["dashboards"], []string{"--config", cfg, "--out", out, "--clickhouse-uid", "ch"}); err != nil {
+	if _, err := runFrontline(t, "dashboards", "--config", cfg, "--out", out, "--clickhouse-uid", "ch"); err != nil {
 		t.Fatal(err)
 	}
 	for _, uid := range []string{dashboards.UIDOverview, dashboards.UIDCallbacks, dashboards.UIDHandleTime,

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"os"
 	"sync/atomic"
 	"time"
 
@@ -17,21 +16,22 @@ import (
 	"github.com/frontline-oss/frontline/simulator"
 )
 
-func init() {
-	register(command{
+func demoCommand() command {
+	return command{
 		name:    "demo",
-		summary: "embedded end-to-end run: in-process Kafka, chDB, collector, aggregator and simulator; prints the manager report",
-		setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+		summary: "the service on the embedded stack, fed by an in-process Kafka broker and the simulator; prints the manager report",
+		setup: func(fs *flag.FlagSet, cfg *config) func(context.Context, []string) error {
 			o := demoOptions{}
 			fs.StringVar(&o.data, "data", "./data", "embedded ClickHouse (chDB) data directory")
 			fs.StringVar(&o.database, "database", "demo", "database for the demo (emptied at start)")
-			fs.StringVar(&o.out, "out", "./out", "directory for dashboards and report.html")
+			fs.StringVar(&o.out, "out", "./out", "directory for report.html, report.json and the Grafana files")
 			fs.IntVar(&o.days, "days", 1, "simulated days")
 			fs.IntVar(&o.agents, "agents", 40, "simulated agents")
 			fs.Int64Var(&o.seed, "seed", 1, "simulator seed")
 			fs.StringVar(&o.start, "start", "2026-11-02", "first simulated day (a date)")
 			fs.Float64Var(&o.understaff, "understaff", 0, "fraction of agents missing on the first afternoon (0..1), to build callback and e-mail backlogs for alert demos")
-			fs.StringVar(&o.serve, "serve", "", "after the run keep /metrics, /report and /healthz up on this address (e.g. :8080)")
+			fs.StringVar(&o.serve, "serve", "", "after the run keep serving /metrics, /report, /lists/…, /plan on this address (e.g. 127.0.0.1:8080) until interrupted")
+			chf := addClickHouseHTTPFlags(fs)
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {
 					return fmt.Errorf("%w: unexpected arguments %q", errUsage, args)
@@ -40,11 +40,24 @@ func init() {
 				if err != nil {
 					return fmt.Errorf("%w: --start: %v", errUsage, err)
 				}
+				switch {
+				case o.days <= 0:
+					return fmt.Errorf("%w: --days %d: must be positive", errUsage, o.days)
+				case o.agents <= 0:
+					return fmt.Errorf("%w: --agents %d: must be positive", errUsage, o.agents)
+				case o.understaff < 0 || o.understaff > 1:
+					return fmt.Errorf("%w: --understaff %v: want 0..1", errUsage, o.understaff)
+				}
 				o.startAt = start
-				return runDemo(ctx, o)
+				if o.serve != "" {
+					if o.clickhouse, err = chf.options(true, cfg); err != nil {
+						return err
+					}
+				}
+				return runDemo(ctx, cfg, o)
 			}
 		},
-	})
+	}
 }
 
 type demoOptions struct {
@@ -53,14 +66,16 @@ type demoOptions struct {
 	seed                              int64
 	understaff                        float64
 	startAt                           time.Time
+	clickhouse                        clickhouseHTTP
 }
 
-// runDemo reads as the pipeline it shows: broker and store up, collector
-// consuming, simulator publishing through Kafka, wait until every event is
-// in ClickHouse, then the report.
-func runDemo(ctx context.Context, o demoOptions) error {
+// runDemo puts an in-process Kafka broker and the simulator in front of
+// the service that `frontline serve` runs: broker and store up, the service
+// consuming, the simulator publishing through Kafka; once every event is in
+// ClickHouse, the report. With --serve the service goes on serving.
+func runDemo(ctx context.Context, cfg *config, o demoOptions) error {
 	began := time.Now()
-	log := slog.Default()
+	log := cfg.Log
 
 	kc, err := broker.Start(broker.Options{Partitions: 3})
 	if err != nil {
@@ -70,49 +85,107 @@ func runDemo(ctx context.Context, o demoOptions) error {
 	brokers := kc.ListenAddrs()
 	log.Info("embedded Kafka broker up", "brokers", brokers)
 
-	s, err := store.OpenEmbedded(o.data, o.database)
+	s, err := demoStore(ctx, cfg, o)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := s.Exec(ctx, "DROP DATABASE IF EXISTS `"+o.database+"`", nil); err != nil {
-		return fmt.Errorf("cannot empty the demo database %q: %w", o.database, err)
-	}
-	s.Close()
-	if s, err = store.OpenEmbedded(o.data, o.database); err != nil {
-		return err
-	}
-	if _, err := store.Migrate(ctx, s, store.SchemaOptions{}); err != nil {
-		return err
-	}
 	log.Info("embedded ClickHouse ready", "data", o.data, "database", o.database)
 
-	reg := newRegistry()
-	col, err := collector.New(s, collector.Options{
-		Brokers: brokers, Group: fmt.Sprintf("frontline-demo-%d", time.Now().UnixNano()),
-		MaxWait: 300 * time.Millisecond, Logger: log, Registerer: reg,
+	from := o.startAt
+	to := o.startAt.AddDate(0, 0, o.days)
+	// The aggregator runs on the simulated clock, so its gauges follow the
+	// simulated day as it is published.
+	var simClock atomic.Int64
+	simClock.Store(from.UnixMilli())
+	svc, err := newService(serviceOptions{
+		Store: s,
+		Collector: &collector.Options{
+			Brokers: brokers, Group: fmt.Sprintf("frontline-demo-%d", time.Now().UnixNano()),
+			MaxWait: 300 * time.Millisecond,
+		},
+		Aggregator: &aggregator.Options{
+			Every: 2 * time.Second, Params: cfg.Targets.For("").Params(aggregator.DefaultParams()),
+			Now: func() time.Time { return time.UnixMilli(simClock.Load()).UTC() },
+		},
+		Listen: o.serve, API: o.serve != "", ClickHouse: o.clickhouse,
+		Targets: cfg.Targets,
+		Window:  func() (time.Time, time.Time) { return from, to },
+		Log:     log,
 	})
 	if err != nil {
 		return err
 	}
-	colCtx, stopCollector := context.WithCancel(ctx)
-	defer stopCollector()
-	colDone := make(chan error, 1)
-	go func() { colDone <- col.Run(colCtx) }()
+	svcCtx, stopService := context.WithCancel(ctx)
+	defer stopService()
+	svcDone := make(chan error, 1)
+	go func() { svcDone <- svc.run(svcCtx) }()
+	stop := func() error {
+		stopService()
+		if err := <-svcDone; err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+		return nil
+	}
 
-	// The aggregator runs beside the collector on the simulated clock, so its
-	// gauges follow the simulated day as it is published.
-	var simClock atomic.Int64
-	simClock.Store(o.startAt.UnixMilli())
-	agg := aggregator.New(s, aggregator.Options{
-		Every: 2 * time.Second, Logger: log, Registerer: reg,
-		Now: func() time.Time { return time.UnixMilli(simClock.Load()).UTC() },
-	})
-	aggCtx, stopAggregator := context.WithCancel(ctx)
-	defer stopAggregator()
-	aggDone := make(chan error, 1)
-	go func() { aggDone <- agg.Run(aggCtx) }()
+	published, stats, err := publishSimulation(ctx, brokers, o, &simClock)
+	if err != nil {
+		return errors.Join(err, stop())
+	}
+	log.Info("simulated traffic published through Kafka", "events", published, "duplicates", stats.Duplicates, "invalid", stats.Invalid)
+	if err := waitCollected(ctx, svc.col, published, svcDone, log); err != nil {
+		return errors.Join(err, stop())
+	}
+	st := svc.col.Stats()
+	log.Info("all events in ClickHouse", "loaded", st.Loaded.Load(), "duplicates", st.Duplicates.Load(), "invalid", st.Invalid.Load(), "took", time.Since(began).Round(time.Millisecond))
 
+	// A last aggregator run at the end of the window; with --serve the
+	// aggregator goes on refreshing the gauges there.
+	simClock.Store(to.UnixMilli())
+	if err := svc.agg.RunOnce(ctx, to); err != nil {
+		return errors.Join(fmt.Errorf("aggregator: %w", err), stop())
+	}
+	if err := demoReport(ctx, cfg, s, from, to, o); err != nil {
+		return errors.Join(err, stop())
+	}
+	if o.serve == "" {
+		return stop()
+	}
+	log.Info("serving until interrupted", "report", svc.servers[0].URL()+"/report")
+	select {
+	case <-ctx.Done():
+		return stop()
+	case err := <-svcDone:
+		return err
+	}
+}
+
+// demoStore opens the demo's database on the embedded engine, emptied.
+func demoStore(ctx context.Context, cfg *config, o demoOptions) (store.Store, error) {
+	lib, err := engineLibrary(cfg.Library)
+	if err != nil {
+		return nil, err
+	}
+	s, err := store.OpenEmbedded(store.EmbeddedOptions{Dir: o.data, Database: o.database, Library: lib, Create: true, Owner: "frontline demo"})
+	if err != nil {
+		return nil, inUse(err, "stop it, or give the demo another --data")
+	}
+	if err := s.Exec(ctx, "DROP DATABASE IF EXISTS `"+o.database+"`", nil); err != nil {
+		return nil, fmt.Errorf("cannot empty the demo database %q: %w", o.database, err)
+	}
+	s.Close()
+	if s, err = store.OpenEmbedded(store.EmbeddedOptions{Dir: o.data, Database: o.database, Library: lib, Create: true}); err != nil {
+		return nil, err
+	}
+	if _, err := store.Migrate(ctx, s, store.SchemaOptions{}); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// publishSimulation runs the simulator and publishes its events through
+// Kafka, moving the simulated clock with them.
+func publishSimulation(ctx context.Context, brokers []string, o demoOptions, clock *atomic.Int64) (int, simulator.Stats, error) {
 	sim := simulator.New(simulator.Options{Start: o.startAt, Days: o.days, Agents: o.agents, Seed: o.seed, Understaff: o.understaff})
 	msgs := make(chan simulator.Message, 8192)
 	var stats simulator.Stats
@@ -123,7 +196,7 @@ func runDemo(ctx context.Context, o demoOptions) error {
 		stats, err = sim.Run(ctx, func(m simulator.Message) error {
 			select {
 			case msgs <- m:
-				simClock.Store(m.At.UnixMilli())
+				clock.Store(m.At.UnixMilli())
 				return nil
 			case <-ctx.Done():
 				return ctx.Err()
@@ -131,58 +204,37 @@ func runDemo(ctx context.Context, o demoOptions) error {
 		})
 		simErr <- err
 	}()
-	published, err := publish(ctx, brokers, msgs)
-	if err != nil {
-		return err
+	published, err := publish(ctx, brokers, nil, msgs)
+	for range msgs { // drain after a publish failure
 	}
-	if err := <-simErr; err != nil {
-		return fmt.Errorf("simulator: %w", err)
+	if serr := <-simErr; serr != nil {
+		return published, stats, fmt.Errorf("simulator: %w", serr)
 	}
-	log.Info("simulated traffic published through Kafka", "events", published, "duplicates", stats.Duplicates, "invalid", stats.Invalid)
+	return published, stats, err
+}
 
-	// Wait until the collector has seen every message (loaded, duplicate or DLQ).
+// waitCollected waits until the collector has seen n messages (loaded,
+// duplicate or sent to the DLQ), logging progress.
+func waitCollected(ctx context.Context, col *collector.Collector, n int, svcDone <-chan error, log *slog.Logger) error {
 	st := col.Stats()
 	lastLog := time.Now()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
 	for {
 		seen := st.Loaded.Load() + st.Duplicates.Load() + st.Invalid.Load()
-		if seen >= int64(published) {
-			break
+		if seen >= int64(n) {
+			return nil
 		}
 		if time.Since(lastLog) > 2*time.Second {
-			log.Info("collecting", "seen", seen, "of", published, "loaded", st.Loaded.Load())
+			log.Info("collecting", "seen", seen, "of", n, "loaded", st.Loaded.Load())
 			lastLog = time.Now()
 		}
 		select {
-		case err := <-colDone:
-			return fmt.Errorf("collector stopped early: %w", err)
+		case err := <-svcDone:
+			return fmt.Errorf("the service stopped early: %w", err)
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
+		case <-tick.C:
 		}
 	}
-	stopCollector()
-	if err := <-colDone; err != nil && !errors.Is(err, context.Canceled) {
-		return err
-	}
-	log.Info("all events in ClickHouse", "loaded", st.Loaded.Load(), "duplicates", st.Duplicates.Load(), "invalid", st.Invalid.Load(), "took", time.Since(began).Round(time.Millisecond))
-
-	from := o.startAt
-	to := o.startAt.AddDate(0, 0, o.days)
-	// Final run of the derived-table jobs and gauges at the end of the window;
-	// with --serve the aggregator keeps refreshing the gauges there.
-	stopAggregator()
-	<-aggDone
-	simClock.Store(to.UnixMilli())
-	if err := agg.RunOnce(ctx, to); err != nil {
-		return fmt.Errorf("aggregator: %w", err)
-	}
-	if o.serve != "" {
-		aggCtx, stopAggregator = context.WithCancel(ctx)
-		defer stopAggregator()
-		go agg.Run(aggCtx)
-	}
-	if err := os.MkdirAll(o.out, 0o755); err != nil {
-		return fmt.Errorf("cannot create output directory %q: %w", o.out, err)
-	}
-	return demoReport(ctx, s, from, to, o, reg)
 }

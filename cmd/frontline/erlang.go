@@ -5,17 +5,18 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 
 	"github.com/frontline-oss/frontline/aggregator/erlang"
 )
 
-func init() {
-	register(command{
+func erlangCommand() command {
+	return command{
 		name:    "erlang",
 		summary: "one staffing calculation: agents for a service level (Erlang C, or Erlang A with --patience-sec)",
-		setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+		setup: func(fs *flag.FlagSet, cfg *config) func(context.Context, []string) error {
 			d := erlang.Defaults()
 			var calls, aht requiredFloat
 			fs.Var(&calls, "calls", "calls offered in the interval (required)")
@@ -74,13 +75,13 @@ func init() {
 					return fmt.Errorf("%w: %w", errUsage, err)
 				}
 				if *format == "json" {
-					return printErlangJSON(r)
+					return printErlangJSON(cfg.stdout, r)
 				}
-				printErlangText(r, l, o, *agents > 0)
+				printErlangText(cfg.stdout, r, l, o, *agents > 0)
 				return nil
 			}
 		},
-	})
+	}
 }
 
 // requiredFloat is a float flag that knows whether it was given (by flag,
@@ -119,7 +120,7 @@ type erlangJSON struct {
 	AbandonProbability  *float64 `json:"abandon_probability"`
 }
 
-func printErlangJSON(r erlang.Result) error {
+func printErlangJSON(w io.Writer, r erlang.Result) error {
 	out := erlangJSON{
 		TrafficErlangs:      r.TrafficErlangs,
 		Agents:              r.Agents,
@@ -134,37 +135,37 @@ func printErlangJSON(r erlang.Result) error {
 	if r.Model == erlang.ErlangAModel {
 		out.AbandonProbability = &r.AbandonProbability
 	}
-	return json.NewEncoder(stdout).Encode(out)
+	return json.NewEncoder(w).Encode(out)
 }
 
-func printErlangText(r erlang.Result, l erlang.Load, o erlang.Options, given bool) {
+func printErlangText(w io.Writer, r erlang.Result, l erlang.Load, o erlang.Options, given bool) {
 	model := "Erlang C (callers wait until answered)"
 	if r.Model == erlang.ErlangAModel {
 		model = fmt.Sprintf("Erlang A (mean patience %g s)", o.PatienceSec)
 	}
-	fmt.Fprintf(stdout, "%s: %g calls × %g s in %g s = %.2f Erlangs\n", model, l.Calls, l.AHTSec, o.IntervalSec, r.TrafficErlangs)
+	fmt.Fprintf(w, "%s: %g calls × %g s in %g s = %.2f Erlangs\n", model, l.Calls, l.AHTSec, o.IntervalSec, r.TrafficErlangs)
 	label := "agents needed"
 	if given {
 		label = "agents"
 	}
-	fmt.Fprintf(stdout, "%-17s %d on the phones", label, r.Agents)
+	fmt.Fprintf(w, "%-17s %d on the phones", label, r.Agents)
 	if o.Shrinkage > 0 {
-		fmt.Fprintf(stdout, ", %d to schedule at %g%% shrinkage", r.AgentsWithShrinkage, 100*o.Shrinkage)
+		fmt.Fprintf(w, ", %d to schedule at %g%% shrinkage", r.AgentsWithShrinkage, 100*o.Shrinkage)
 	}
-	fmt.Fprintln(stdout)
+	fmt.Fprintln(w)
 	if !r.Stable {
-		fmt.Fprintf(stdout, "unstable          %d agents cannot keep up with %.2f Erlangs: every caller waits and the queue grows all interval\n", r.Agents, r.TrafficErlangs)
+		fmt.Fprintf(w, "unstable          %d agents cannot keep up with %.2f Erlangs: every caller waits and the queue grows all interval\n", r.Agents, r.TrafficErlangs)
 		return
 	}
 	verdict := "meets"
 	if r.ServiceLevel < o.Target {
 		verdict = "misses"
 	}
-	fmt.Fprintf(stdout, "%-17s %.1f%% answered within %g s (%s the %g%% target)\n", "service level", 100*r.ServiceLevel, o.ThresholdSec, verdict, 100*o.Target)
-	fmt.Fprintf(stdout, "%-17s %.1f s mean wait of answered calls\n", "ASA", r.ASASec)
-	fmt.Fprintf(stdout, "%-17s %.1f%% of agent time on calls\n", "occupancy", 100*r.Occupancy)
-	fmt.Fprintf(stdout, "%-17s %.1f%% of callers wait at all\n", "wait probability", 100*r.WaitProbability)
+	fmt.Fprintf(w, "%-17s %.1f%% answered within %g s (%s the %g%% target)\n", "service level", 100*r.ServiceLevel, o.ThresholdSec, verdict, 100*o.Target)
+	fmt.Fprintf(w, "%-17s %.1f s mean wait of answered calls\n", "ASA", r.ASASec)
+	fmt.Fprintf(w, "%-17s %.1f%% of agent time on calls\n", "occupancy", 100*r.Occupancy)
+	fmt.Fprintf(w, "%-17s %.1f%% of callers wait at all\n", "wait probability", 100*r.WaitProbability)
 	if r.Model == erlang.ErlangAModel {
-		fmt.Fprintf(stdout, "%-17s %.1f%% of callers hang up before an answer\n", "abandon", 100*r.AbandonProbability)
+		fmt.Fprintf(w, "%-17s %.1f%% of callers hang up before an answer\n", "abandon", 100*r.AbandonProbability)
 	}
 }

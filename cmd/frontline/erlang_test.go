@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"math"
@@ -13,12 +11,7 @@ import (
 // runErlang runs `frontline erlang ARGS` in process and returns its output.
 func runErlang(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	var buf bytes.Buffer
-	old := stdout
-	stdout = &buf
-	defer func() { stdout = old }()
-	err := runCommand(context.Background(), commands["erlang"], args)
-	return buf.String(), err
+	return runFrontline(t, "erlang", args...)
 }
 
 // The classic example as JSON: 100 calls of 180 s in 30 minutes need 14

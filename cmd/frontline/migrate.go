@@ -8,12 +8,12 @@ import (
 	"github.com/frontline-oss/frontline/internal/store"
 )
 
-func init() {
-	register(command{
+func migrateCommand() command {
+	return command{
 		name:    "migrate",
 		summary: "create or upgrade the ClickHouse schema (idempotent); --print shows the DDL",
-		setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
-			sf := addStoreFlags(fs)
+		setup: func(fs *flag.FlagSet, cfg *config) func(context.Context, []string) error {
+			sf := addStoreFlags(fs, cfg)
 			cluster := fs.String("cluster", "", "create Replicated tables ON CLUSTER this name")
 			print := fs.Bool("print", false, "print the DDL instead of applying it")
 			dedupDays := fs.Int("dedup-days", 0, "forget claimed event ids after this many days (0 keeps them)")
@@ -28,16 +28,16 @@ func init() {
 						return err
 					}
 					for _, m := range ms {
-						fmt.Fprintf(stdout, "-- migration %s\n", m.Name)
+						fmt.Fprintf(cfg.stdout, "-- migration %s\n", m.Name)
 						for _, st := range m.Statements {
-							fmt.Fprintf(stdout, "%s;\n\n", st)
+							fmt.Fprintf(cfg.stdout, "%s;\n\n", st)
 						}
 					}
 					return nil
 				}
-				s, err := sf.connect(ctx)
+				s, err := sf.connect(ctx, writeStore)
 				if err != nil {
-					return err
+					return inUse(err, "the process that holds it has migrated it already")
 				}
 				defer s.Close()
 				applied, err := store.Migrate(ctx, s, o)
@@ -45,13 +45,13 @@ func init() {
 					return err
 				}
 				if len(applied) == 0 {
-					fmt.Fprintf(stdout, "schema of %s is up to date\n", s.Database())
+					fmt.Fprintf(cfg.stdout, "schema of %s is up to date\n", s.Database())
 				}
 				for _, a := range applied {
-					fmt.Fprintf(stdout, "applied %s\n", a)
+					fmt.Fprintf(cfg.stdout, "applied %s\n", a)
 				}
 				return nil
 			}
 		},
-	})
+	}
 }

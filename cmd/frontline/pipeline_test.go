@@ -22,7 +22,7 @@ func tempDB(t *testing.T, prefix string) (data, db string) {
 	data = storetest.DataDir(t)
 	db = fmt.Sprintf("%s_%d", prefix, time.Now().UnixNano())
 	t.Cleanup(func() {
-		if s, err := store.OpenEmbedded(data, db); err == nil {
+		if s, err := openStore(t, data, db); err == nil {
 			_ = s.Exec(context.Background(), "DROP DATABASE IF EXISTS `"+db+"`", nil)
 			s.Close()
 		}
@@ -74,7 +74,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := store.OpenEmbedded(data, db)
+	s, err := openStore(t, data, db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,99 +14,131 @@ import (
 	"time"
 
 	"github.com/frontline-oss/frontline/aggregator/plan"
+	"github.com/frontline-oss/frontline/internal/store"
 )
 
-func init() {
-	register(command{
+func planCommand() command {
+	return command{
 		name:    "plan",
 		summary: "interval forecast and required vs staffed agents for a day, per queue (--backtest: forecast accuracy)",
-		setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
-			d := plan.Defaults()
-			sf := addStoreFlags(fs)
-			date := fs.String("date", "", "day to plan, e.g. 2026-12-07 (required); history is the weeks before it")
-			weeks := fs.Int("weeks", d.Weeks, "weeks of history to forecast from (the last one is the backtest week)")
-			queue := fs.String("queue", "", "plan only these queues (comma-separated; default every queue with calls)")
-			format := fs.String("format", "text", "output format: text, json or csv")
-			backtest := fs.Bool("backtest", false, "print each forecast method's WAPE on the last full week per queue and the chosen one (writes no plan)")
-			target := fs.Float64("sl", d.Erlang.Target, "service-level target: fraction answered within --sl-sec")
-			threshold := fs.Float64("sl-sec", d.Erlang.ThresholdSec, "service-level answer threshold in seconds")
-			shrinkage := fs.Float64("shrinkage", d.Erlang.Shrinkage, "fraction of paid time not on the work (breaks, training, absence)")
-			var patience patienceFlag
-			fs.Var(&patience, "patience-sec", "mean caller patience in seconds for Erlang A, or 'auto' to estimate it per queue from abandoned calls (default: Erlang C)")
-			maxAbandon := fs.Float64("max-abandon", 0, "highest abandon probability (needs --patience-sec; 0 = no cap)")
-			maxOcc := fs.Float64("max-occupancy", d.Erlang.MaxOccupancy, "highest fraction of agent time on calls")
-			interval := fs.Int("interval-sec", d.IntervalSec, "planning interval in seconds: a multiple of 900 that divides a day")
-			emailSLA := fs.Duration("email-sla", d.EmailSLA, "e-mail response target: the window e-mail work must fit in")
+		setup: func(fs *flag.FlagSet, cfg *config) func(context.Context, []string) error {
+			sf := addStoreFlags(fs, cfg)
+			pf := addPlanFlags(fs)
+			server := fs.String("server", "", "ask a running `frontline serve` at this URL instead of opening the store (used by itself when serve holds --data)")
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {
 					return fmt.Errorf("%w: unexpected arguments %q", errUsage, args)
 				}
-				if *date == "" {
-					return fmt.Errorf("%w: --date is required", errUsage)
+				if _, _, err := pf.options(cfg.Log); err != nil {
+					return err
 				}
-				day, err := parseTime(*date)
-				if err != nil {
-					return fmt.Errorf("%w: --date: %v", errUsage, err)
-				}
-				switch {
-				case *format != "text" && *format != "json" && *format != "csv":
-					return fmt.Errorf("%w: --format %q: want text, json or csv", errUsage, *format)
-				case *weeks < 1:
-					return fmt.Errorf("%w: --weeks %d: need at least one week of history", errUsage, *weeks)
-				case *maxAbandon != 0 && !patience.set:
-					return fmt.Errorf("%w: --max-abandon %v needs --patience-sec (Erlang C callers never abandon)", errUsage, *maxAbandon)
-				}
-				for _, f := range []struct {
-					name string
-					v    float64
-				}{{"interval-sec", float64(*interval)}, {"sl", *target}, {"sl-sec", *threshold}, {"max-occupancy", *maxOcc}, {"email-sla", emailSLA.Seconds()}} {
-					if f.v <= 0 {
-						return fmt.Errorf("%w: --%s %v: must be positive", errUsage, f.name, f.v)
-					}
-				}
-				o := d
-				o.Weeks, o.IntervalSec, o.EmailSLA = *weeks, *interval, *emailSLA
-				o.Erlang.Target, o.Erlang.ThresholdSec, o.Erlang.MaxOccupancy = *target, *threshold, *maxOcc
-				o.Erlang.Shrinkage, o.Erlang.PatienceSec, o.Erlang.MaxAbandon = *shrinkage, patience.sec, *maxAbandon
-				o.EstimatePatience = patience.auto
-				o.Logger = slog.Default()
-				for _, q := range strings.Split(*queue, ",") {
-					if q = strings.TrimSpace(q); q != "" {
-						o.Queues = append(o.Queues, q)
-					}
-				}
-				s, err := sf.open(ctx)
-				if err != nil {
+				s, err := openOrAsk(ctx, sf, *server, "/plan", cfg, cfg.stdout)
+				if s == nil || err != nil {
 					return err
 				}
 				defer s.Close()
-				p, err := plan.New(s, o)
-				if err != nil {
-					return fmt.Errorf("%w: %w", errUsage, err)
-				}
-				pl, err := p.Plan(ctx, day)
-				if err != nil {
-					return err
-				}
-				if *backtest {
-					return printBacktest(stdout, pl, *format)
-				}
-				if err := p.Write(ctx, pl); err != nil {
-					return err
-				}
-				switch *format {
-				case "json":
-					enc := json.NewEncoder(stdout)
-					enc.SetIndent("", "  ")
-					return enc.Encode(pl)
-				case "csv":
-					return printPlanCSV(stdout, pl)
-				}
-				printPlanText(stdout, pl, p.Options())
-				return nil
+				return pf.run(ctx, s, cfg.stdout, cfg.Log)
 			}
 		},
-	})
+	}
+}
+
+// planFlags are the flags of the plan, shared by `frontline plan` and the
+// /plan endpoint.
+type planFlags struct {
+	date, queue, format                              string
+	weeks, interval                                  int
+	backtest                                         bool
+	target, threshold, shrinkage, maxAbandon, maxOcc float64
+	patience                                         patienceFlag
+	emailSLA                                         time.Duration
+}
+
+func addPlanFlags(fs *flag.FlagSet) *planFlags {
+	d := plan.Defaults()
+	f := &planFlags{}
+	fs.StringVar(&f.date, "date", "", "day to plan, e.g. 2026-12-07 (required); history is the weeks before it")
+	fs.IntVar(&f.weeks, "weeks", d.Weeks, "weeks of history to forecast from (the last one is the backtest week)")
+	fs.StringVar(&f.queue, "queue", "", "plan only these queues (comma-separated; default every queue with calls)")
+	fs.StringVar(&f.format, "format", "text", "output format: text, json or csv")
+	fs.BoolVar(&f.backtest, "backtest", false, "print each forecast method's WAPE on the last full week per queue and the chosen one (writes no plan)")
+	fs.Float64Var(&f.target, "sl", d.Erlang.Target, "service-level target: fraction answered within --sl-sec")
+	fs.Float64Var(&f.threshold, "sl-sec", d.Erlang.ThresholdSec, "service-level answer threshold in seconds")
+	fs.Float64Var(&f.shrinkage, "shrinkage", d.Erlang.Shrinkage, "fraction of paid time not on the work (breaks, training, absence)")
+	fs.Var(&f.patience, "patience-sec", "mean caller patience in seconds for Erlang A, or 'auto' to estimate it per queue from abandoned calls (default: Erlang C)")
+	fs.Float64Var(&f.maxAbandon, "max-abandon", 0, "highest abandon probability (needs --patience-sec; 0 = no cap)")
+	fs.Float64Var(&f.maxOcc, "max-occupancy", d.Erlang.MaxOccupancy, "highest fraction of agent time on calls")
+	fs.IntVar(&f.interval, "interval-sec", d.IntervalSec, "planning interval in seconds: a multiple of 900 that divides a day")
+	fs.DurationVar(&f.emailSLA, "email-sla", d.EmailSLA, "e-mail response target: the window e-mail work must fit in")
+	return f
+}
+
+// options validates the flags into planner options and the day to plan.
+func (f *planFlags) options(log *slog.Logger) (plan.Options, time.Time, error) {
+	o := plan.Defaults()
+	if f.date == "" {
+		return o, time.Time{}, fmt.Errorf("%w: --date is required", errUsage)
+	}
+	day, err := parseTime(f.date)
+	if err != nil {
+		return o, day, fmt.Errorf("%w: --date: %v", errUsage, err)
+	}
+	switch {
+	case f.format != "text" && f.format != "json" && f.format != "csv":
+		return o, day, fmt.Errorf("%w: --format %q: want text, json or csv", errUsage, f.format)
+	case f.weeks < 1:
+		return o, day, fmt.Errorf("%w: --weeks %d: need at least one week of history", errUsage, f.weeks)
+	case f.maxAbandon != 0 && !f.patience.set:
+		return o, day, fmt.Errorf("%w: --max-abandon %v needs --patience-sec (Erlang C callers never abandon)", errUsage, f.maxAbandon)
+	}
+	for _, v := range []struct {
+		name string
+		v    float64
+	}{{"interval-sec", float64(f.interval)}, {"sl", f.target}, {"sl-sec", f.threshold}, {"max-occupancy", f.maxOcc}, {"email-sla", f.emailSLA.Seconds()}} {
+		if v.v <= 0 {
+			return o, day, fmt.Errorf("%w: --%s %v: must be positive", errUsage, v.name, v.v)
+		}
+	}
+	o.Weeks, o.IntervalSec, o.EmailSLA = f.weeks, f.interval, f.emailSLA
+	o.Erlang.Target, o.Erlang.ThresholdSec, o.Erlang.MaxOccupancy = f.target, f.threshold, f.maxOcc
+	o.Erlang.Shrinkage, o.Erlang.PatienceSec, o.Erlang.MaxAbandon = f.shrinkage, f.patience.sec, f.maxAbandon
+	o.EstimatePatience = f.patience.auto
+	o.Logger = log
+	o.Queues = splitList(f.queue)
+	return o, day, nil
+}
+
+// run plans the day (writing the plan to capacity_plan unless --backtest)
+// and prints it to w.
+func (f *planFlags) run(ctx context.Context, s store.Store, w io.Writer, log *slog.Logger) error {
+	o, day, err := f.options(log)
+	if err != nil {
+		return err
+	}
+	p, err := plan.New(s, o)
+	if err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	pl, err := p.Plan(ctx, day)
+	if err != nil {
+		return err
+	}
+	if f.backtest {
+		return printBacktest(w, pl, f.format)
+	}
+	if err := p.Write(ctx, pl); err != nil {
+		return err
+	}
+	switch f.format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(pl)
+	case "csv":
+		return printPlanCSV(w, pl)
+	}
+	printPlanText(w, pl, p.Options())
+	return nil
 }
 
 // patienceFlag is --patience-sec: seconds, or "auto" to estimate per queue.

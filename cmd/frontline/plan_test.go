@@ -25,7 +25,7 @@ func planData(t *testing.T) []string {
 	ctx := context.Background()
 	data := storetest.DataDir(t)
 	db := fmt.Sprintf("plan_cmd_%d", time.Now().UnixNano())
-	s, err := store.OpenEmbedded(data, db)
+	s, err := openStore(t, data, db)
 	if err != nil {
 		t.Fatal(err)
 	}

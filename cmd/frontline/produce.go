@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,15 +19,19 @@ import (
 	"github.com/frontline-oss/frontline/simulator"
 )
 
-func init() {
-	register(command{
+func produceCommand() command {
+	return command{
 		name:    "produce",
 		summary: "publish JSONL events to their Kafka topics, keyed by entity id",
-		setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
-			brokers := fs.String("brokers", "localhost:9092", "Kafka bootstrap brokers, comma separated")
+		setup: func(fs *flag.FlagSet, cfg *config) func(context.Context, []string) error {
+			kf := addKafkaFlags(fs, cfg)
 			return func(ctx context.Context, files []string) error {
 				if len(files) == 0 {
 					return fmt.Errorf("%w: give one or more JSONL files ('-' for stdin)", errUsage)
+				}
+				_, transport, err := kf.dialer()
+				if err != nil {
+					return err
 				}
 				msgs := make(chan simulator.Message, 4096)
 				var unroutable []string
@@ -43,7 +48,7 @@ func init() {
 					}
 					readErr <- nil
 				}()
-				n, err := publish(ctx, splitList(*brokers), msgs)
+				n, err := publish(ctx, kf.list(), transport, msgs)
 				for range msgs { // drain after a publish failure
 				}
 				if rerr := <-readErr; rerr != nil {
@@ -52,9 +57,9 @@ func init() {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(stdout, "published %d events\n", n)
+				fmt.Fprintf(cfg.stdout, "published %d events\n", n)
 				for _, u := range unroutable {
-					fmt.Fprintf(stdout, "  not published: %s\n", u)
+					fmt.Fprintf(cfg.stdout, "  not published: %s\n", u)
 				}
 				if len(unroutable) > 0 {
 					return fmt.Errorf("%d lines could not be routed to a topic", len(unroutable))
@@ -62,7 +67,7 @@ func init() {
 				return nil
 			}
 		},
-	})
+	}
 }
 
 // routeFile reads JSONL and sends each line to the topic of its event type,
@@ -114,8 +119,9 @@ func routeFile(ctx context.Context, name string, out chan<- simulator.Message) (
 // publish writes messages to Kafka (acks=all, keys hashed like the Java
 // client) until msgs is closed, logging progress, and returns how many were
 // written. The demo and `simulate --brokers` use it too.
-func publish(ctx context.Context, brokers []string, msgs <-chan simulator.Message) (int, error) {
+func publish(ctx context.Context, brokers []string, transport kafka.RoundTripper, msgs <-chan simulator.Message) (int, error) {
 	w := &kafka.Writer{
+		Transport:              transport,
 		Addr:                   kafka.TCP(brokers...),
 		Balancer:               &kafka.Murmur2Balancer{},
 		RequiredAcks:           kafka.RequireAll,
@@ -159,6 +165,6 @@ func peekEventType(b []byte) string {
 	var e struct {
 		Type string `json:"type"`
 	}
-	_ = jsonUnmarshal(b, &e)
+	_ = json.Unmarshal(b, &e)
 	return e.Type
 }

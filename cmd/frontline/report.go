@@ -8,43 +8,60 @@ import (
 	"io"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/frontline-oss/frontline/aggregator"
 	"github.com/frontline-oss/frontline/internal/store"
 )
 
-func init() {
-	register(command{
+func reportCommand() command {
+	return command{
 		name:    "report",
-		summary: "the manager report of a window (text or the JSON of kpis.md), or a drill-down list",
-		setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
-			sf := addStoreFlags(fs)
-			from := fs.String("from", "", "window start, RFC 3339 or a date (midnight UTC); required")
-			to := fs.String("to", "", "window end (exclusive), RFC 3339 or a date (midnight UTC); required")
-			queue := fs.String("queue", "", "report on one queue (default all)")
-			format := fs.String("format", "text", "text | json | html (csv for --list)")
-			list := fs.String("list", "", "print a drill-down list instead: abandoned | overdue-callbacks | late-emails")
+		summary: "the manager report of a window (text, json or html), or a drill-down list",
+		setup: func(fs *flag.FlagSet, cfg *config) func(context.Context, []string) error {
+			sf := addStoreFlags(fs, cfg)
+			rf := addReportFlags(fs)
+			server := fs.String("server", "", "ask a running `frontline serve` at this URL instead of opening the store (used by itself when serve holds --data)")
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {
 					return fmt.Errorf("%w: unexpected arguments %q", errUsage, args)
 				}
-				o, err := reportOptionsFrom(*from, *to, *queue, *format, *list)
-				if err != nil {
+				if rf.from == "" || rf.to == "" {
+					return fmt.Errorf("%w: --from and --to are required", errUsage)
+				}
+				if _, err := rf.parse(cfg.Targets, nil); err != nil {
 					return err
 				}
-				s, err := sf.open(ctx)
-				if err != nil {
+				path := "/report"
+				if rf.list != "" {
+					path = "/lists/" + rf.list
+				}
+				s, err := openOrAsk(ctx, sf, *server, path, cfg, cfg.stdout)
+				if s == nil || err != nil {
 					return err
 				}
 				defer s.Close()
-				return runReport(ctx, s, stdout, o)
+				return rf.run(ctx, s, cfg.stdout, cfg.Targets, nil)
 			}
 		},
-	})
+	}
 }
 
-// reportOptions are the parsed flags and targets of one report command.
+// reportFlags are the flags of the report, shared by `frontline report` and
+// the /report and /lists/… endpoints.
+type reportFlags struct {
+	from, to, queue, format, list string
+}
+
+func addReportFlags(fs *flag.FlagSet) *reportFlags {
+	f := &reportFlags{}
+	fs.StringVar(&f.from, "from", "", "window start, RFC 3339 or a date (midnight UTC); required")
+	fs.StringVar(&f.to, "to", "", "window end (exclusive), RFC 3339 or a date (midnight UTC); required")
+	fs.StringVar(&f.queue, "queue", "", "report on one queue (default all)")
+	fs.StringVar(&f.format, "format", "text", "text | json | html (csv for --list)")
+	fs.StringVar(&f.list, "list", "", "print a drill-down list instead: abandoned | overdue-callbacks | late-emails")
+	return f
+}
+
+// reportOptions are the parsed flags and targets of one report.
 type reportOptions struct {
 	from, to time.Time
 	queue    string
@@ -53,50 +70,55 @@ type reportOptions struct {
 	targets  aggregator.Targets
 }
 
-func reportOptionsFrom(from, to, queue, format, list string) (reportOptions, error) {
-	o := reportOptions{queue: queue, format: format, list: list}
-	if from == "" || to == "" {
-		return o, fmt.Errorf("%w: --from and --to are required", errUsage)
+func validList(name string) bool {
+	switch name {
+	case "abandoned", "overdue-callbacks", "late-emails":
+		return true
 	}
-	var err error
-	if o.from, err = parseTime(from); err != nil {
-		return o, fmt.Errorf("%w: --from: %v", errUsage, err)
-	}
-	if o.to, err = parseTime(to); err != nil {
-		return o, fmt.Errorf("%w: --to: %v", errUsage, err)
+	return false
+}
+
+// parse validates the flags; window gives from and to when both are unset
+// (nil: they are required).
+func (f *reportFlags) parse(targets aggregator.Targets, window func() (time.Time, time.Time)) (reportOptions, error) {
+	o := reportOptions{queue: f.queue, format: f.format, list: f.list, targets: targets}
+	if f.from == "" && f.to == "" && window != nil {
+		o.from, o.to = window()
+	} else {
+		if f.from == "" || f.to == "" {
+			return o, fmt.Errorf("%w: from and to are required", errUsage)
+		}
+		var err error
+		if o.from, err = parseTime(f.from); err != nil {
+			return o, fmt.Errorf("%w: from: %v", errUsage, err)
+		}
+		if o.to, err = parseTime(f.to); err != nil {
+			return o, fmt.Errorf("%w: to: %v", errUsage, err)
+		}
 	}
 	if !o.to.After(o.from) {
-		return o, fmt.Errorf("%w: --to %q is not after --from %q", errUsage, to, from)
+		return o, fmt.Errorf("%w: to %s is not after from %s", errUsage, o.to.Format(time.RFC3339), o.from.Format(time.RFC3339))
 	}
-	switch list {
-	case "", "abandoned", "overdue-callbacks", "late-emails":
-	default:
-		return o, fmt.Errorf("%w: --list %q: want abandoned, overdue-callbacks or late-emails", errUsage, list)
+	if o.list != "" && !validList(o.list) {
+		return o, fmt.Errorf("%w: list %q: want abandoned, overdue-callbacks or late-emails", errUsage, o.list)
 	}
 	switch {
-	case format == "text" || format == "json":
-	case format == "html" && list == "":
-	case format == "csv" && list != "":
+	case o.format == "text" || o.format == "json":
+	case o.format == "html" && o.list == "":
+	case o.format == "csv" && o.list != "":
 	default:
-		return o, fmt.Errorf("%w: --format %q: want text, json or html (or csv with --list)", errUsage, format)
-	}
-	if o.targets, err = configTargets(); err != nil {
-		return o, fmt.Errorf("%w: %v", errUsage, err)
+		return o, fmt.Errorf("%w: format %q: want text, json or html (or csv for a list)", errUsage, o.format)
 	}
 	return o, nil
 }
 
-// configTargets reads the `targets:` section of the --config file.
-func configTargets() (aggregator.Targets, error) {
-	sec, ok := configSections["targets"]
-	if !ok {
-		return aggregator.DefaultTargets(), nil
-	}
-	b, err := yaml.Marshal(sec)
+// run parses the flags and writes the report or list to w.
+func (f *reportFlags) run(ctx context.Context, s store.Store, w io.Writer, targets aggregator.Targets, window func() (time.Time, time.Time)) error {
+	o, err := f.parse(targets, window)
 	if err != nil {
-		return aggregator.Targets{}, fmt.Errorf("cannot read the targets section: %w", err)
+		return err
 	}
-	return aggregator.ParseTargets(b)
+	return runReport(ctx, s, w, o)
 }
 
 // runReport builds the report or list of o and writes it to w. The queue's

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/frontline-oss/frontline/internal/store"
 	"github.com/frontline-oss/frontline/internal/store/storetest"
 )
 
@@ -22,7 +21,7 @@ func TestReportCommandHTML(t *testing.T) {
 	data := storetest.DataDir(t)
 	db := fmt.Sprintf("report_html_%d", time.Now().UnixNano())
 	t.Cleanup(func() {
-		s, err := store.OpenEmbedded(data, db)
+		s, err := openStore(t, data, db)
 		if err == nil {
 			_ = s.Exec(context.Background(), "DROP DATABASE IF EXISTS `"+db+"`", nil)
 			s.Close()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,24 +11,8 @@ import (
 	"time"
 
 	"github.com/frontline-oss/frontline/aggregator/reporttest"
-	"github.com/frontline-oss/frontline/internal/store"
 	"github.com/frontline-oss/frontline/internal/store/storetest"
 )
-
-// run runs one frontline command as the binary would and returns its output.
-func runFrontline(t *testing.T, name string, args ...string) (string, error) {
-	t.Helper()
-	var out bytes.Buffer
-	old := stdout
-	stdout = &out
-	defer func() { stdout = old }()
-	c, ok := commands[name]
-	if !ok {
-		t.Fatalf("no command %q", name)
-	}
-	err := runCommand(context.Background(), c, args)
-	return out.String(), err
-}
 
 // The promise of the README: replay a scenario, then `report --format json`
 // for its window prints its expected.json; text, lists and targets work on
@@ -39,7 +22,7 @@ func TestReportCommand(t *testing.T) {
 	data := storetest.DataDir(t)
 	db := fmt.Sprintf("report_cmd_%d", time.Now().UnixNano())
 	t.Cleanup(func() {
-		s, err := store.OpenEmbedded(data, db)
+		s, err := openStore(t, data, db)
 		if err == nil {
 			_ = s.Exec(context.Background(), "DROP DATABASE IF EXISTS `"+db+"`", nil)
 			s.Close()

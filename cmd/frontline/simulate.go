@@ -15,11 +15,11 @@ import (
 	"github.com/frontline-oss/frontline/simulator"
 )
 
-func init() {
-	register(command{
+func simulateCommand() command {
+	return command{
 		name:    "simulate",
 		summary: "realistic synthetic contact-centre traffic, as JSONL or published to Kafka",
-		setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+		setup: func(fs *flag.FlagSet, cfg *config) func(context.Context, []string) error {
 			days := fs.Int("days", 1, "number of simulated days")
 			agents := fs.Int("agents", 40, "size of the centre (agents on the roster)")
 			seed := fs.Int64("seed", 1, "random seed; the same seed and flags give byte-identical output")
@@ -47,20 +47,20 @@ func init() {
 				if *brokers != "" {
 					st, err = simulateToKafka(ctx, sim, splitList(*brokers), progress)
 				} else {
-					st, err = simulateToFile(ctx, sim, *out, progress)
+					st, err = simulateToFile(ctx, sim, *out, cfg.stdout, progress)
 				}
 				if err != nil {
 					return err
 				}
-				w := stdout
+				w := cfg.stdout
 				if *out == "-" {
-					w = os.Stderr // stdout carries the events
+					w = cfg.stderr // stdout carries the events
 				}
 				fmt.Fprintln(w, simulateSummary(o.Days, st))
 				return nil
 			}
 		},
-	})
+	}
 }
 
 // simulateOptions validates the flags into simulator options. Rates of 0
@@ -119,8 +119,8 @@ func simulateProgress(o simulator.Options) func(simulator.Message, int) {
 	}
 }
 
-func simulateToFile(ctx context.Context, sim *simulator.Simulator, name string, progress func(simulator.Message, int)) (simulator.Stats, error) {
-	var f io.Writer = os.Stdout
+func simulateToFile(ctx context.Context, sim *simulator.Simulator, name string, stdout io.Writer, progress func(simulator.Message, int)) (simulator.Stats, error) {
+	f := stdout
 	if name != "-" {
 		file, err := os.Create(name)
 		if err != nil {
@@ -173,7 +173,7 @@ func simulateToKafka(ctx context.Context, sim *simulator.Simulator, brokers []st
 			}
 		})
 	}()
-	_, err := publish(ctx, brokers, msgs)
+	_, err := publish(ctx, brokers, nil, msgs)
 	if err != nil {
 		cancel() // stops the simulator
 	}

@@ -1,28 +1,43 @@
-//go:build !nochdb
-
 package store
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
 
-	_ "github.com/frontline-oss/frontline/internal/chdblib" // must precede chdb-go's loader
-
-	"github.com/chdb-io/chdb-go/chdb"
+	"github.com/frontline-oss/frontline/internal/chdb"
 )
 
-// The chDB engine allows one data directory per process; stores opened on
-// it share one session and take turns (the session is not safe for
+// The engine allows one data directory per process; stores opened on it
+// share one connection and take turns (the connection is not safe for
 // concurrent use).
 var engine struct {
-	mu      sync.Mutex
-	session *chdb.Session
-	path    string
-	refs    int
+	mu   sync.Mutex
+	conn *chdb.Conn
+	dir  string
+	lock *dirLock
+}
+
+// EmbeddedOptions say where the embedded engine and its data are.
+type EmbeddedOptions struct {
+	// Dir is the data directory. Required.
+	Dir string
+	// Database every statement runs in; created when absent. Default "frontline".
+	Database string
+	// Library is libchdb.so (see chdb.Find). Required the first time a
+	// process opens an embedded store.
+	Library string
+	// Create makes Dir when it does not exist. Commands that only read
+	// leave it false, so a mistyped --data is an error, not a new empty store.
+	Create bool
+	// Owner names this process in the data directory's lock file (e.g.
+	// "frontline serve"), for the message another process gets when it
+	// finds the directory taken. Default "frontline".
+	Owner string
 }
 
 // Embedded is a Store on the in-process chDB engine.
@@ -31,59 +46,101 @@ type Embedded struct {
 	closed bool
 }
 
-// OpenEmbedded opens (creating when absent) database db in the chDB data
-// directory dir. Every store in a process must use the same dir.
-func OpenEmbedded(dir, db string) (*Embedded, error) {
-	abs, err := filepath.Abs(dir)
+// OpenEmbedded opens (creating when absent) database o.Database in the data
+// directory o.Dir, loading the engine on first use. Every embedded store
+// of a process must use the same directory. When another process holds the
+// directory, the error is an *InUseError naming it.
+func OpenEmbedded(o EmbeddedOptions) (*Embedded, error) {
+	if o.Database == "" {
+		o.Database = "frontline"
+	}
+	if o.Owner == "" {
+		o.Owner = "frontline"
+	}
+	abs, err := filepath.Abs(o.Dir)
 	if err != nil {
-		return nil, fmt.Errorf("cannot resolve data directory %q: %w", dir, err)
+		return nil, fmt.Errorf("cannot resolve data directory %q: %w", o.Dir, err)
+	}
+	if st, err := os.Stat(abs); err != nil {
+		if !errors.Is(err, os.ErrNotExist) || !o.Create {
+			return nil, fmt.Errorf("%w: %q", ErrNoDataDir, o.Dir)
+		}
+	} else if !st.IsDir() {
+		return nil, fmt.Errorf("data directory %q is not a directory", o.Dir)
 	}
 	engine.mu.Lock()
 	defer engine.mu.Unlock()
-	if engine.session == nil {
-		if err := os.MkdirAll(abs, 0o755); err != nil {
-			return nil, fmt.Errorf("cannot create data directory %q: %w", abs, err)
+	if engine.conn == nil {
+		if err := openEngine(abs, o); err != nil {
+			return nil, err
 		}
-		s, err := chdb.NewSession(abs)
-		if err != nil {
-			return nil, fmt.Errorf("cannot start embedded ClickHouse in %q: %w", abs, err)
-		}
-		// Query parameters travel inside the query text here (SET param_x),
-		// so large parameters (a batch's event ids) need a larger limit than
-		// the server's default 256 KiB.
-		if _, err := s.Query("SET max_query_size = 67108864", "TSV"); err != nil {
-			return nil, fmt.Errorf("cannot configure embedded ClickHouse: %w", err)
-		}
-		engine.session, engine.path = s, abs
-	} else if engine.path != abs {
-		return nil, fmt.Errorf("%w: %q is open, %q was asked for", ErrOtherDataPath, engine.path, abs)
+	} else if engine.dir != abs {
+		return nil, fmt.Errorf("%w: %q is open, %q was asked for", ErrOtherDataPath, engine.dir, abs)
 	}
-	if _, err := engine.session.Query("CREATE DATABASE IF NOT EXISTS "+ident(db), "TSV"); err != nil {
-		return nil, fmt.Errorf("cannot create database %q: %w", db, err)
+	if _, err := engine.conn.Query("CREATE DATABASE IF NOT EXISTS "+ident(o.Database), "TSV"); err != nil {
+		return nil, fmt.Errorf("cannot create database %q: %w", o.Database, err)
 	}
-	engine.refs++
-	return &Embedded{db: db}, nil
+	return &Embedded{db: o.Database}, nil
+}
+
+// openEngine takes the data directory's lock and starts the engine on it.
+func openEngine(abs string, o EmbeddedOptions) error {
+	if o.Library == "" {
+		return fmt.Errorf("%w; %s", chdb.ErrNotFound, chdb.Hint)
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return fmt.Errorf("cannot create data directory %q: %w", o.Dir, err)
+	}
+	lock, err := lockDir(abs, o.Owner)
+	if err != nil {
+		return err
+	}
+	conn, err := chdb.Open(o.Library, abs)
+	if err != nil {
+		lock.release()
+		return err
+	}
+	// Query parameters travel inside the query text here (SET param_x), so
+	// large parameters (a batch's event ids) need a larger limit than the
+	// server's default 256 KiB.
+	if _, err := conn.Query("SET max_query_size = 67108864", "TSV"); err != nil {
+		conn.Close()
+		lock.release()
+		return fmt.Errorf("cannot configure the embedded ClickHouse: %w", err)
+	}
+	engine.conn, engine.dir, engine.lock = conn, abs, lock
+	return nil
+}
+
+// Advertise records in the data directory's lock file the URL at which this
+// process serves reports, so that a command that finds the directory taken
+// can say where to ask instead (see InUseError). Without an embedded store
+// it does nothing.
+func Advertise(url string) error {
+	engine.mu.Lock()
+	defer engine.mu.Unlock()
+	if engine.lock == nil {
+		return nil
+	}
+	return engine.lock.advertise(url)
 }
 
 // Database implements Store.
 func (e *Embedded) Database() string { return e.db }
 
-// Close implements Store. The engine stays up for the process: chDB cannot
-// be restarted on another path once loaded.
+// Close implements Store. The engine stays up for the process: it cannot
+// be restarted on another directory once loaded.
 func (e *Embedded) Close() error {
 	engine.mu.Lock()
 	defer engine.mu.Unlock()
-	if !e.closed {
-		e.closed = true
-		engine.refs--
-	}
+	e.closed = true
 	return nil
 }
 
-// run executes sql (after USE and parameter settings) and returns the output.
-func (e *Embedded) run(ctx context.Context, sql string, params Params, format string) ([]byte, error) {
+// run executes sql (after USE and parameter settings) and returns the result.
+func (e *Embedded) run(ctx context.Context, sql string, params Params, format string) (chdb.Result, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return chdb.Result{}, err
 	}
 	var pre bytes.Buffer
 	pre.WriteString("USE ")
@@ -92,7 +149,7 @@ func (e *Embedded) run(ctx context.Context, sql string, params Params, format st
 	if len(params) > 0 {
 		ps, err := paramStrings(params)
 		if err != nil {
-			return nil, err
+			return chdb.Result{}, err
 		}
 		for k, v := range ps {
 			fmt.Fprintf(&pre, "SET param_%s = %s; ", k, quote(v))
@@ -102,17 +159,9 @@ func (e *Embedded) run(ctx context.Context, sql string, params Params, format st
 	engine.mu.Lock()
 	defer engine.mu.Unlock()
 	if e.closed {
-		return nil, fmt.Errorf("store for database %q is closed", e.db)
+		return chdb.Result{}, fmt.Errorf("store for database %q is closed", e.db)
 	}
-	res, err := engine.session.Query(pre.String(), format)
-	if err != nil {
-		return nil, err
-	}
-	if res == nil {
-		return nil, nil
-	}
-	defer res.Free()
-	return bytes.Clone(res.Buf()), nil
+	return engine.conn.Query(pre.String(), format)
 }
 
 // Exec implements Store.
@@ -127,10 +176,11 @@ const jsonOut = " SETTINGS output_format_json_quote_64bit_integers = 0, output_f
 // Query implements Store.
 func (e *Embedded) Query(ctx context.Context, query string, params Params, fn func(row []byte) error) error {
 	q := bytes.TrimRight([]byte(query), " \n\t;")
-	out, err := e.run(ctx, string(q)+jsonOut, params, "JSONEachRow")
+	res, err := e.run(ctx, string(q)+jsonOut, params, "JSONEachRow")
 	if err != nil {
 		return err
 	}
+	out := res.Data
 	for len(out) > 0 {
 		line := out
 		if i := bytes.IndexByte(out, '\n'); i >= 0 {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
+	"net/url"
 	"reflect"
 	"strings"
 	"time"
@@ -19,24 +19,26 @@ type Server struct {
 	db   string
 }
 
-// OpenServer connects to dsn (clickhouse://user:pass@host:9000/db?secure=true).
-// A password may instead come from FRONTLINE_CLICKHOUSE_PASSWORD or from the
-// file named by FRONTLINE_CLICKHOUSE_PASSWORD_FILE, so that it stays out of
-// command lines and logs.
-func OpenServer(ctx context.Context, dsn string) (*Server, error) {
+// ServerOptions say how to reach a ClickHouse server or cluster.
+type ServerOptions struct {
+	// DSN is clickhouse://user@host:9000/db?secure=true (see clickhouse-go's
+	// ParseDSN). Required.
+	DSN string
+	// Password, when set, replaces the DSN's: passwords belong in the
+	// environment or a file, not on command lines and in logs.
+	Password string
+}
+
+// OpenServer connects to the server o.DSN names and creates its database
+// when absent.
+func OpenServer(ctx context.Context, o ServerOptions) (*Server, error) {
+	dsn := o.DSN
 	opts, err := clickhouse.ParseDSN(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("cannot parse ClickHouse DSN %q: %w", redactDSN(dsn), err)
+		return nil, fmt.Errorf("cannot parse ClickHouse DSN %q: %v", RedactDSN(dsn), redactErr(err, dsn))
 	}
-	if p := os.Getenv("FRONTLINE_CLICKHOUSE_PASSWORD"); p != "" {
-		opts.Auth.Password = p
-	}
-	if f := os.Getenv("FRONTLINE_CLICKHOUSE_PASSWORD_FILE"); f != "" {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return nil, fmt.Errorf("cannot read ClickHouse password file %q: %w", f, err)
-		}
-		opts.Auth.Password = strings.TrimSpace(string(b))
+	if o.Password != "" {
+		opts.Auth.Password = o.Password
 	}
 	if opts.Auth.Database == "" {
 		opts.Auth.Database = "default"
@@ -46,21 +48,21 @@ func OpenServer(ctx context.Context, dsn string) (*Server, error) {
 	opts.Auth.Database = "default"
 	boot, err := clickhouse.Open(opts)
 	if err != nil {
-		return nil, fmt.Errorf("cannot connect to ClickHouse %q: %w", redactDSN(dsn), err)
+		return nil, fmt.Errorf("cannot connect to ClickHouse %q: %w", RedactDSN(dsn), err)
 	}
 	if err := boot.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+ident(db)); err != nil {
 		boot.Close()
-		return nil, fmt.Errorf("cannot create database %q on %q: %w", db, redactDSN(dsn), err)
+		return nil, fmt.Errorf("cannot create database %q on %q: %w", db, RedactDSN(dsn), err)
 	}
 	boot.Close()
 	opts.Auth.Database = db
 	conn, err := clickhouse.Open(opts)
 	if err != nil {
-		return nil, fmt.Errorf("cannot connect to ClickHouse %q: %w", redactDSN(dsn), err)
+		return nil, fmt.Errorf("cannot connect to ClickHouse %q: %w", RedactDSN(dsn), err)
 	}
 	if err := conn.Ping(ctx); err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("cannot reach ClickHouse %q: %w", redactDSN(dsn), err)
+		return nil, fmt.Errorf("cannot reach ClickHouse %q: %w", RedactDSN(dsn), err)
 	}
 	return &Server{conn: conn, db: db}, nil
 }
@@ -176,16 +178,49 @@ func (s *Server) Insert(ctx context.Context, b *Block) error {
 	return batch.Send()
 }
 
-// redactDSN hides the password of a DSN for error messages and logs.
-func redactDSN(dsn string) string {
-	at := strings.LastIndex(dsn, "@")
-	scheme := strings.Index(dsn, "://")
-	if at < 0 || scheme < 0 || at < scheme {
-		return dsn
+// RedactDSN hides the password of a DSN, in its user info or in a
+// password parameter, for error messages and logs.
+func RedactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		if i := strings.Index(dsn, "://"); i >= 0 {
+			return dsn[:i+3] + "…"
+		}
+		return "…"
 	}
-	userinfo := dsn[scheme+3 : at]
-	if i := strings.IndexByte(userinfo, ':'); i >= 0 {
-		return dsn[:scheme+3] + userinfo[:i] + ":***" + dsn[at:]
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
 	}
-	return dsn
+	q := u.Query()
+	for k := range q {
+		if strings.EqualFold(k, "password") {
+			q.Set(k, "xxxxx")
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// redactErr removes the DSN's password from an error's text.
+func redactErr(err error, dsn string) string {
+	msg := err.Error()
+	if u, perr := url.Parse(dsn); perr == nil {
+		if u.User != nil {
+			if p, ok := u.User.Password(); ok && p != "" {
+				msg = strings.ReplaceAll(msg, p, "xxxxx")
+			}
+		}
+		for k, vs := range u.Query() {
+			if strings.EqualFold(k, "password") {
+				for _, v := range vs {
+					if v != "" {
+						msg = strings.ReplaceAll(msg, v, "xxxxx")
+					}
+				}
+			}
+		}
+	}
+	return msg
 }

@@ -56,8 +56,12 @@ var (
 	ErrNoRows = errors.New("query returned no rows")
 	// ErrOtherDataPath: chDB runs one data directory per process.
 	ErrOtherDataPath = errors.New("embedded ClickHouse is already open on another data directory")
-	// ErrNoChDB: the binary was built without the embedded ClickHouse.
-	ErrNoChDB = errors.New("this binary was built without the embedded ClickHouse (-tags nochdb); use --dsn")
+	// ErrNoDataDir: a command that only reads was given a data directory
+	// that does not exist (a typo would otherwise create an empty store).
+	ErrNoDataDir = errors.New("no such data directory")
+	// ErrDataDirInUse: another process holds the embedded data directory
+	// (see InUseError for who).
+	ErrDataDirInUse = errors.New("data directory in use")
 )
 
 // QueryAll runs query and decodes every row into a T.

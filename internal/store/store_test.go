@@ -2,12 +2,14 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"os"
-	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/frontline-oss/frontline/internal/chdb"
 	"github.com/frontline-oss/frontline/internal/store"
 	"github.com/frontline-oss/frontline/internal/store/storetest"
 )
@@ -80,25 +82,30 @@ func TestQuoting(t *testing.T) {
 	}
 }
 
-// TestMissingLibraryMessage runs this test binary without the library and
-// expects the one-line instruction, not chdb-go's panic.
-func TestMissingLibraryMessage(t *testing.T) {
-	if os.Getenv("FRONTLINE_CHILD") == "1" {
-		return
+// Without the engine library, opening an embedded store says what to do
+// instead of crashing; nothing is loaded before that.
+func TestMissingLibrary(t *testing.T) {
+	if _, err := chdb.Find(filepath.Join(t.TempDir(), "libchdb.so")); !errors.Is(err, chdb.ErrNotFound) {
+		t.Fatalf("Find of a missing file: got %v, want chdb.ErrNotFound", err)
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
+	if p, err := chdb.Find("", t.TempDir()); !errors.Is(err, chdb.ErrNotFound) {
+		t.Fatalf("Find in an empty tree: got %q, %v; want chdb.ErrNotFound", p, err)
 	}
-	cmd := exec.Command(exe, "-test.run=TestMissingLibraryMessage")
-	cmd.Dir = "/"
-	cmd.Env = []string{"FRONTLINE_CHILD=1", "PATH=/usr/bin:/bin"}
-	out, err := cmd.CombinedOutput()
-	if err == nil {
-		t.Fatalf("child ran without libchdb.so; output:\n%s", out)
+	if !strings.Contains(chdb.Hint, "make chdb") || !strings.Contains(chdb.Hint, "--dsn") {
+		t.Fatalf("hint %q does not say what to do", chdb.Hint)
 	}
-	if strings.Contains(string(out), "panic") || !strings.Contains(string(out), "make chdb") {
-		t.Fatalf("want the make chdb instruction and no panic, got:\n%s", out)
+}
+
+// A command that only reads is given a data directory that does not exist
+// (a typo): it fails instead of creating an empty store.
+func TestMissingDataDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "no-such-dir")
+	_, err := store.OpenEmbedded(store.EmbeddedOptions{Dir: dir, Library: storetest.Library(t)})
+	if !errors.Is(err, store.ErrNoDataDir) {
+		t.Fatalf("got %v, want ErrNoDataDir", err)
+	}
+	if _, serr := os.Stat(dir); !errors.Is(serr, os.ErrNotExist) {
+		t.Fatalf("the directory was created: %v", serr)
 	}
 }
 

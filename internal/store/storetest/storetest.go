@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/frontline-oss/frontline/internal/chdb"
 	"github.com/frontline-oss/frontline/internal/store"
 )
 
@@ -32,6 +33,19 @@ func DataDir(t testing.TB) string {
 		t.Fatalf("cannot create chDB data directory: %v", dirErr)
 	}
 	return dir
+}
+
+// Library is the embedded engine for tests: CHDB_LIB_PATH, else the
+// Makefile's cache above the working directory. A test that needs it fails
+// when it is missing; it never skips.
+func Library(t testing.TB) string {
+	t.Helper()
+	wd, _ := os.Getwd()
+	p, err := chdb.Find(os.Getenv("CHDB_LIB_PATH"), wd)
+	if err != nil {
+		t.Fatalf("the embedded ClickHouse is required: %v; %s", err, chdb.Hint)
+	}
+	return p
 }
 
 // New returns a migrated store on a database of its own, dropped when the test ends.
@@ -53,13 +67,13 @@ func Empty(t testing.TB) store.Store {
 		base, _, _ := strings.Cut(dsn, "?")
 		sep := strings.LastIndex(base, "/")
 		q := dsn[len(base):]
-		srv, err := store.OpenServer(context.Background(), base[:sep+1]+name+q)
+		srv, err := store.OpenServer(context.Background(), store.ServerOptions{DSN: base[:sep+1] + name + q})
 		if err != nil {
 			t.Fatalf("cannot open ClickHouse server from CLICKHOUSE_DSN: %v", err)
 		}
 		s = srv
 	} else {
-		e, err := store.OpenEmbedded(DataDir(t), name)
+		e, err := store.OpenEmbedded(store.EmbeddedOptions{Dir: DataDir(t), Database: name, Library: Library(t), Create: true, Owner: "go test"})
 		if err != nil {
 			t.Fatalf("cannot open embedded ClickHouse (chDB): %v", err)
 		}
