@@ -1,5 +1,6 @@
 // Command frontline is the single binary of Frontline: collector, aggregator,
-// report, planning and the embedded demo (see shared/spec/cli.md).
+// report, planning and the embedded demo (the commands are listed in
+// README.md; each explains its flags with --help).
 // main only finds the subcommand; each lives in a file of its own.
 package main
 
