@@ -6,8 +6,8 @@ import (
 	"github.com/frontline-oss/frontline/internal/store"
 )
 
-// Params are the configurable definitions of shared/spec/kpis.md
-// ("Defaults"). They are bound as query parameters of the KPI SQL, so a site
+// Params are the configurable definitions of docs/kpis.md
+// ("Parameters"). They are bound as query parameters of the KPI SQL, so a site
 // that measures service level at 30 s changes a setting, not a query.
 // A zero field takes its default (see DefaultParams).
 type Params struct {
@@ -32,7 +32,7 @@ type Params struct {
 	TenureNew time.Duration
 }
 
-// DefaultParams returns the defaults of kpis.md.
+// DefaultParams returns the defaults of docs/kpis.md.
 func DefaultParams() Params {
 	return Params{
 		SLThreshold:    20 * time.Second,

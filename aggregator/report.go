@@ -13,7 +13,7 @@ import (
 // ErrEmptyWindow is returned for a window whose `to` is not after `from`.
 var ErrEmptyWindow = errors.New("the window is empty: to must be after from")
 
-// Report is the manager report of shared/spec/kpis.md for the window
+// Report is the manager report of docs/kpis.md for the window
 // [From, To). Its JSON is exactly the schema there (the contract of
 // `report --format json`, the dashboards and the reference scenarios):
 // rates are fractions, durations seconds, and a value whose denominator is

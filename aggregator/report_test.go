@@ -13,8 +13,8 @@ import (
 	"github.com/frontline-oss/frontline/internal/store/storetest"
 )
 
-// scenarios is the folder of the reference scenarios (shared/scenarios).
-const scenarios = "../../shared/scenarios"
+// scenarios is the folder of the reference scenarios (testdata/README.md).
+const scenarios = "../testdata"
 
 // readWindow reads a scenario's window file: "FROM TO" in RFC 3339.
 func readWindow(t testing.TB, dir string) (from, to time.Time) {

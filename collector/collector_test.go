@@ -26,7 +26,7 @@ import (
 
 // The basic scenario: 3792 lines, 69 producer duplicates, 7 invalid lines.
 const (
-	basicFile    = "../../shared/scenarios/basic/events.jsonl"
+	basicFile    = "../testdata/basic/events.jsonl"
 	basicUnique  = 3792 - 69 - 7
 	basicInvalid = 7
 )

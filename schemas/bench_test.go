@@ -11,7 +11,7 @@ import (
 // BenchmarkDecode decodes the week scenario's lines in turn: the real mix
 // of types, offsets and a few invalid events. ns/op is per event.
 func BenchmarkDecode(b *testing.B) {
-	data, err := os.ReadFile("../../shared/scenarios/week/events.jsonl")
+	data, err := os.ReadFile("../testdata/week/events.jsonl")
 	if err != nil {
 		b.Fatal(err)
 	}

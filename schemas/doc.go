@@ -1,4 +1,4 @@
-// Package schemas is the event contract v1 (shared/spec/events.md) in Go:
+// Package schemas is the event contract v1 (docs/events.md) in Go:
 // the typed events, and the one table (Specs) from which everything that
 // must agree with the contract is derived.
 //

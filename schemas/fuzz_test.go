@@ -26,13 +26,22 @@ func FuzzDecode(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	if fh, err := os.Open("../../shared/scenarios/basic/events.jsonl"); err == nil {
-		sc := bufio.NewScanner(fh)
-		for n := 0; sc.Scan() && n < 50; n++ {
-			f.Add(append([]byte(nil), sc.Bytes()...))
-		}
-		fh.Close()
+	// The first lines of the basic scenario seed the corpus with real
+	// events; without them the fuzzer would start from toy inputs only, so
+	// a missing file is a failure, not a skip.
+	fh, err := os.Open("../testdata/basic/events.jsonl")
+	if err != nil {
+		f.Fatalf("cannot open the seed scenario: %v", err)
 	}
+	sc := bufio.NewScanner(fh)
+	sc.Buffer(make([]byte, 0, 64<<10), schemas.MaxEventBytes+1)
+	for n := 0; sc.Scan() && n < 50; n++ {
+		f.Add(append([]byte(nil), sc.Bytes()...))
+	}
+	if err := sc.Err(); err != nil {
+		f.Fatalf("cannot read the seed scenario: %v", err)
+	}
+	fh.Close()
 	f.Fuzz(func(t *testing.T, in []byte) {
 		e, err := schemas.Decode(in)
 		if err != nil {

@@ -73,7 +73,7 @@ func (s *Spec) jsonSchema() []byte {
 		{"$schema", "https://json-schema.org/draft/2020-12/schema"},
 		{"$id", "urn:frontline:schema:" + s.Type},
 		{"title", s.Type},
-		{"description", "A " + s.Type + " event of the Frontline event contract v1 (shared/spec/events.md): " +
+		{"description", "A " + s.Type + " event of the Frontline event contract v1 (docs/events.md): " +
 			"CloudEvents 1.0 structured JSON. Unknown fields are allowed; a null field counts as absent. " +
 			"Generated from schemas.Specs; do not edit."},
 	}

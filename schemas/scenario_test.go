@@ -10,10 +10,9 @@ import (
 	"github.com/frontline-oss/frontline/schemas"
 )
 
-// scenario decodes every line of a shared scenario file (the shared folder
-// sits beside the repository, also in CI), logs each invalid line with its
-// reason, checks that every valid line round-trips through Encode, and
-// returns the counts.
+// scenario decodes every line of a reference scenario file (testdata/ at
+// the repository root), logs each invalid line with its reason, checks that
+// every valid line round-trips through Encode, and returns the counts.
 func scenario(t *testing.T, path string) (valid, invalid int) {
 	t.Helper()
 	f, err := os.Open(path)
@@ -52,7 +51,7 @@ func scenario(t *testing.T, path string) (valid, invalid int) {
 // TestBasicScenario: the reference scenario has exactly 7 invalid lines,
 // one per kind of mistake, and 3785 valid ones.
 func TestBasicScenario(t *testing.T) {
-	valid, invalid := scenario(t, "../../shared/scenarios/basic/events.jsonl")
+	valid, invalid := scenario(t, "../testdata/basic/events.jsonl")
 	if invalid != 7 || valid != 3785 {
 		t.Fatalf("got %d valid and %d invalid lines, want 3785 and 7", valid, invalid)
 	}
@@ -60,7 +59,7 @@ func TestBasicScenario(t *testing.T) {
 
 // TestWeekScenario: the week decodes and has some invalid lines.
 func TestWeekScenario(t *testing.T) {
-	valid, invalid := scenario(t, "../../shared/scenarios/week/events.jsonl")
+	valid, invalid := scenario(t, "../testdata/week/events.jsonl")
 	t.Logf("%d valid, %d invalid lines", valid, invalid)
 	if invalid == 0 || valid == 0 {
 		t.Fatalf("got %d valid and %d invalid lines, want some of each", valid, invalid)

@@ -18,7 +18,7 @@ const (
 // Field is one data field of an event type. The table of Fields drives
 // Decode, Encode and the JSON Schema files, so the three cannot drift.
 type Field struct {
-	Name     string   // the JSON name in data, snake_case as in events.md
+	Name     string   // the JSON name in data, snake_case as in docs/events.md
 	Kind     Kind     // how the value is checked and written
 	Required bool     // missing or null is missing_field:<name>
 	Values   []string // the allowed values of an Enum (else bad_value:<name>)
@@ -73,7 +73,7 @@ func (s Spec) order(start, end string) Spec {
 	return s
 }
 
-// Specs is the event contract v1 of shared/spec/events.md, one Spec per
+// Specs is the event contract v1 of docs/events.md, one Spec per
 // type, fields in the order of the contract table (and of TypeInfo.Columns).
 // It is the one place a field is added or changed: Decode, Encode and the
 // JSON Schema files all follow it.

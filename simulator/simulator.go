@@ -1,5 +1,5 @@
 // Package simulator produces realistic synthetic contact-centre traffic in
-// the event contract v1 (shared/spec/events.md): agents on shifts with
+// the event contract v1 (docs/events.md): agents on shifts with
 // breaks, queued inbound calls that are answered or abandoned, callbacks,
 // e-mails, orders, agent turnover and customers who churn more after poor
 // service. It feeds the demo, the tests and `frontline simulate`.

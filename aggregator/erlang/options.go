@@ -1,4 +1,4 @@
-// Package erlang is the staffing maths of shared/spec/kpis.md ("Capacity
+// Package erlang is the staffing maths of docs/kpis.md ("Capacity
 // planning"): how many agents an interval needs to answer its calls within
 // the service-level target (Erlang C, or Erlang A when callers abandon), and
 // the inverse questions a planner asks — what service level n agents give,

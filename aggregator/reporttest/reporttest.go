@@ -1,5 +1,5 @@
 // Package reporttest compares manager reports (the JSON of
-// shared/spec/kpis.md) the way the reference scenarios ask: counts exactly,
+// docs/kpis.md) the way the reference scenarios ask: counts exactly,
 // seconds to 1e-3 absolute, other numbers to 1e-6 relative, null only equal
 // to null, and the same keys on both sides. The aggregator and command tests
 // share it.
@@ -24,7 +24,7 @@ var Counts = map[string]bool{
 	"churned": true, "churned_after_poor_service": true, "customers_at_risk": true,
 }
 
-// Tolerances of the reference scenarios (shared/scenarios/README.md).
+// Tolerances of the reference scenarios (testdata/README.md).
 const (
 	RelTol = 1e-6
 	SecTol = 1e-3

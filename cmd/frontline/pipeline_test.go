@@ -35,7 +35,7 @@ func tempDB(t *testing.T, prefix string) (data, db string) {
 // a second replay loads nothing.
 func TestReplayScenario(t *testing.T) {
 	data, db := tempDB(t, "replay")
-	file := filepath.Join("..", "..", "..", "shared", "scenarios", "basic", "events.jsonl")
+	file := filepath.Join("..", "..", "testdata", "basic", "events.jsonl")
 	out, err := runFrontline(t, "replay", "--data", data, "--database", db, file)
 	if err != nil {
 		t.Fatal(err)

@@ -17,7 +17,7 @@ import (
 // in Chromium by aggregator.TestHTMLReportChromium); html with --list is a
 // usage error.
 func TestReportCommandHTML(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "scenarios", "basic")
+	dir := filepath.Join("..", "..", "testdata", "basic")
 	data := storetest.DataDir(t)
 	db := fmt.Sprintf("report_html_%d", time.Now().UnixNano())
 	t.Cleanup(func() {

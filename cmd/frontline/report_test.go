@@ -18,7 +18,7 @@ import (
 // for its window prints its expected.json; text, lists and targets work on
 // the same data.
 func TestReportCommand(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "scenarios", "basic")
+	dir := filepath.Join("..", "..", "testdata", "basic")
 	data := storetest.DataDir(t)
 	db := fmt.Sprintf("report_cmd_%d", time.Now().UnixNano())
 	t.Cleanup(func() {

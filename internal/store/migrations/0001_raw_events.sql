@@ -1,4 +1,4 @@
--- Raw event tables, one per event type of the contract (shared/spec/events.md).
+-- Raw event tables, one per event type of the contract (docs/events.md).
 -- Every row is one unique, valid event: the collector drops producer duplicates
 -- (see event_ids) before inserting, so materialized views never count twice.
 -- Timestamps are UTC DateTime64(3); optional ones are Nullable. Sorting keys

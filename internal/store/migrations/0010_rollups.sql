@@ -13,7 +13,7 @@
 -- twice. A late event lands in the bucket of its own timestamp: rollups need
 -- no recomputation.
 --
--- Definitions are those of shared/spec/kpis.md with the defaults fixed here:
+-- Definitions are those of docs/kpis.md with the defaults fixed here:
 -- short abandon below 5 s, service-level threshold 20 s. A site that measures
 -- service level at another threshold reads the raw tables (the report does)
 -- or adds a column in a new migration; the view cannot take parameters.
