@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -48,10 +47,7 @@ func TestAlertFiresOnDemoBacklog(t *testing.T) {
 	defer cancel()
 	dir := t.TempDir()
 
-	bin := filepath.Join(dir, "frontline")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := frontlineBinary(t)
 	demoAddr, promAddr := freeAddr(t), freeAddr(t)
 
 	rules, err := filepath.Abs(filepath.Join("..", "..", "dashboards", dashboards.RulesFile))
@@ -70,29 +66,32 @@ scrape_configs:
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	prom := startProcess(t, ctx, filepath.Join(dir, "prometheus.log"), promBin,
+	startProcess(t, ctx, filepath.Join(dir, "prometheus.log"), promBin,
 		"--config.file="+cfgPath, "--storage.tsdb.path="+filepath.Join(dir, "tsdb"),
 		"--web.listen-address="+promAddr)
-	defer prom()
 
 	demo := startProcess(t, ctx, filepath.Join(dir, "demo.log"), bin, "demo",
 		"--days", "1", "--understaff", "0.5", "--data", filepath.Join(dir, "data"),
-		"--out", filepath.Join(dir, "out"), "--serve", demoAddr)
-	defer demo()
+		"--out", filepath.Join(dir, "out"), "--serve", demoAddr, "--clickhouse-listen", freeAddr(t))
 
 	c := dashboards.Config{}.Defaults()
-	alertOnBreach(t, ctx, dir, demoAddr, promAddr, "frontline_callbacks_overdue", float64(c.OverdueCallbacks), "FrontlineCallbacksOverdue")
-	alertOnBreach(t, ctx, dir, demoAddr, promAddr, "frontline_callback_oldest_overdue_seconds", float64(c.OverdueMarginSec), "FrontlineCallbacksPastDueMargin")
+	alertOnBreach(t, ctx, demo, dir, demoAddr, promAddr, "frontline_callbacks_overdue", float64(c.OverdueCallbacks), "FrontlineCallbacksOverdue")
+	alertOnBreach(t, ctx, demo, dir, demoAddr, promAddr, "frontline_callback_oldest_overdue_seconds", float64(c.OverdueMarginSec), "FrontlineCallbacksPastDueMargin")
 }
 
 // alertOnBreach waits (up to startupLimit) until the demo's /metrics shows
 // metric above threshold in a queue — the breach — and then fails unless
 // alert is firing in Prometheus within alertDeadline of it.
-func alertOnBreach(t *testing.T, ctx context.Context, dir, demoAddr, promAddr, metric string, threshold float64, alert string) {
+func alertOnBreach(t *testing.T, ctx context.Context, demo *process, dir, demoAddr, promAddr, metric string, threshold float64, alert string) {
 	t.Helper()
 	var breachAt time.Time
 	var breached string
 	for start := time.Now(); breachAt.IsZero(); time.Sleep(200 * time.Millisecond) {
+		select {
+		case <-demo.done:
+			t.Fatalf("the demo stopped (%v) before %s went above %v; end of its log:\n%s", demo.err, metric, threshold, tail(demo.output(), 3000))
+		default:
+		}
 		if time.Since(start) > startupLimit {
 			logs, _ := os.ReadFile(filepath.Join(dir, "demo.log"))
 			t.Fatalf("no queue with %s above %v on http://%s/metrics after %s; end of the demo's log:\n%s",
@@ -118,46 +117,6 @@ func alertOnBreach(t *testing.T, ctx context.Context, dir, demoAddr, promAddr, m
 				alert, alertDeadline, breached, err, tail(string(logs), 3000))
 		}
 		time.Sleep(500 * time.Millisecond)
-	}
-}
-
-// freeAddr returns a free 127.0.0.1 port.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// startProcess starts bin with args, its output in logPath, and returns a
-// function that stops it (interrupt, then kill) and waits for it.
-func startProcess(t *testing.T, ctx context.Context, logPath, bin string, args ...string) func() {
-	t.Helper()
-	logf, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.Env = os.Environ() // CHDB_LIB_PATH, set by the store's chdblib in this process
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		t.Fatalf("cannot start %s: %v", bin, err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	return func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-		logf.Close()
 	}
 }
 
