@@ -27,8 +27,12 @@ type Provisioning struct {
 	DashboardsPath string
 	// ClickHouseHost is the ClickHouse server. Default "clickhouse".
 	ClickHouseHost string
-	// ClickHousePort is its native-protocol port. Default 9000.
+	// ClickHousePort is its port for ClickHouseProtocol. Default 9000.
 	ClickHousePort int
+	// ClickHouseProtocol is how the plugin talks to it: "native" (a
+	// ClickHouse server) or "http" (a server's HTTP port, or the read-only
+	// interface of `frontline serve` on its embedded store). Default "native".
+	ClickHouseProtocol string
 	// ClickHouseUser is the user Grafana queries as. Default "frontline".
 	ClickHouseUser string
 	// ClickHouseDatabase is the database of the Frontline tables. Default
@@ -40,6 +44,18 @@ type Provisioning struct {
 	ClickHousePasswordEnv string
 	// PrometheusURL is the Prometheus server. Default http://prometheus:9090.
 	PrometheusURL string
+}
+
+// ServeProvisioning is the set-up of one machine running `frontline serve`
+// on its embedded store, with Grafana and Prometheus beside it on the host
+// network: the plugin reads serve's ClickHouse HTTP interface
+// (127.0.0.1:8123, user frontline, the password in Grafana's
+// $CLICKHOUSE_PASSWORD), Prometheus is at 127.0.0.1:9090.
+func ServeProvisioning() Provisioning {
+	return Provisioning{
+		ClickHouseHost: "127.0.0.1", ClickHousePort: 8123, ClickHouseProtocol: "http",
+		PrometheusURL: "http://127.0.0.1:9090",
+	}
 }
 
 func (p Provisioning) withDefaults() Provisioning {
@@ -54,6 +70,7 @@ func (p Provisioning) withDefaults() Provisioning {
 	def(&p.ClickHouseDatabase, "frontline")
 	def(&p.ClickHousePasswordEnv, "CLICKHOUSE_PASSWORD")
 	def(&p.PrometheusURL, "http://prometheus:9090")
+	def(&p.ClickHouseProtocol, "native")
 	if p.ClickHousePort == 0 {
 		p.ClickHousePort = 9000
 	}
@@ -102,7 +119,7 @@ func (p Provisioning) DataSources(c Config) ([]byte, error) {
 				"jsonData": map[string]any{
 					"host":            p.ClickHouseHost,
 					"port":            p.ClickHousePort,
-					"protocol":        "native",
+					"protocol":        p.ClickHouseProtocol,
 					"secure":          false,
 					"username":        p.ClickHouseUser,
 					"defaultDatabase": p.ClickHouseDatabase,

@@ -22,6 +22,9 @@ func dashboardsCommand() command {
 			out := fs.String("out", "", "output directory (dashboards/, provisioning/, prometheus/ under it); required")
 			chUID := fs.String("clickhouse-uid", "frontline-clickhouse", "uid of the ClickHouse data source")
 			promUID := fs.String("prometheus-uid", "frontline-prometheus", "uid of the Prometheus data source")
+			setup := fs.String("for", "server", "data sources for: server (a ClickHouse server on its native port, the compose stack) or serve (the ClickHouse HTTP interface of frontline serve on this host)")
+			chHost := fs.String("clickhouse-host", "", "ClickHouse host Grafana connects to (default: clickhouse for server, 127.0.0.1 for serve)")
+			chPort := fs.Int("clickhouse-port", 0, "its port (default: 9000 for server, 8123 for serve)")
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {
 					return fmt.Errorf("%w: unexpected arguments %q", errUsage, args)
@@ -30,7 +33,21 @@ func dashboardsCommand() command {
 					return fmt.Errorf("%w: --out is required", errUsage)
 				}
 				c := dashboards.Config{ClickHouseUID: *chUID, PrometheusUID: *promUID, Targets: cfg.Targets}
-				files, err := dashboardFiles(c)
+				var p dashboards.Provisioning
+				switch *setup {
+				case "server":
+				case "serve":
+					p = dashboards.ServeProvisioning()
+				default:
+					return fmt.Errorf("%w: --for %q: want server or serve", errUsage, *setup)
+				}
+				if *chHost != "" {
+					p.ClickHouseHost = *chHost
+				}
+				if *chPort != 0 {
+					p.ClickHousePort = *chPort
+				}
+				files, err := dashboardFiles(c, p)
 				if err != nil {
 					return err
 				}
@@ -41,7 +58,7 @@ func dashboardsCommand() command {
 }
 
 // dashboardFiles are the generated files by path relative to --out.
-func dashboardFiles(c dashboards.Config) (map[string][]byte, error) {
+func dashboardFiles(c dashboards.Config, p dashboards.Provisioning) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	ds, err := dashboards.All(c)
 	if err != nil {
@@ -54,7 +71,6 @@ func dashboardFiles(c dashboards.Config) (map[string][]byte, error) {
 		}
 		files[filepath.Join(dashboards.DashboardsDir, *d.Uid+".json")] = b
 	}
-	var p dashboards.Provisioning
 	if files[dashboards.DashboardProviderFile], err = p.DashboardProvider(); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,20 +58,30 @@ func TestDashboardsCommand(t *testing.T) {
 // deploy/grafana (provisioning and dashboards, mounted by compose) holds
 // exactly what the command writes with the default uids.
 func TestCommittedProvisioningIsCurrent(t *testing.T) {
-	files, err := dashboardFiles(dashboards.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name := range files {
-		if name == dashboards.RulesFile {
-			continue // deployed from deploy/prometheus/rules, the alerts' concern
-		}
-		got, err := os.ReadFile(filepath.Join("..", "..", "deploy", "grafana", name))
+	for _, setup := range []struct {
+		dir, flag string
+		p         dashboards.Provisioning
+		only      string // the files committed for the set-up, by prefix
+	}{
+		{"grafana", "server", dashboards.Provisioning{}, ""},
+		{"grafana-serve", "serve", dashboards.ServeProvisioning(), "provisioning"},
+	} {
+		files, err := dashboardFiles(dashboards.Config{}, setup.p)
 		if err != nil {
-			t.Fatalf("%v (run frontline dashboards --out deploy/grafana)", err)
+			t.Fatal(err)
 		}
-		if !bytes.Equal(got, files[name]) {
-			t.Errorf("deploy/grafana/%s is stale: run frontline dashboards --out deploy/grafana", name)
+		for name := range files {
+			if name == dashboards.RulesFile || !strings.HasPrefix(name, setup.only) {
+				continue // the rule file is deployed from deploy/grafana/prometheus, the dashboards from deploy/grafana
+			}
+			regen := fmt.Sprintf("run frontline dashboards --for %s --out deploy/%s", setup.flag, setup.dir)
+			got, err := os.ReadFile(filepath.Join("..", "..", "deploy", setup.dir, name))
+			if err != nil {
+				t.Fatalf("%v (%s)", err, regen)
+			}
+			if !bytes.Equal(got, files[name]) {
+				t.Errorf("deploy/%s/%s is stale: %s", setup.dir, name, regen)
+			}
 		}
 	}
 }

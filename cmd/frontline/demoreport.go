@@ -32,7 +32,7 @@ func demoReport(ctx context.Context, cfg *config, s store.Store, from, to time.T
 		}
 		files["report."+format] = b.Bytes()
 	}
-	grafana, err := dashboardFiles(dashboards.Config{Targets: targets})
+	grafana, err := dashboardFiles(dashboards.Config{Targets: targets}, dashboards.ServeProvisioning())
 	if err != nil {
 		return err
 	}
