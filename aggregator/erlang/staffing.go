@@ -44,8 +44,8 @@ func ServiceLevelWith(n int, l Load, o Options) (Result, error) {
 	if err := validate(l, o); err != nil {
 		return Result{}, err
 	}
-	if n < 1 {
-		return Result{}, fmt.Errorf("%w: agents %d must be at least 1", ErrInvalid, n)
+	if n < 1 || n > MaxAgents {
+		return Result{}, fmt.Errorf("%w: agents %d: want 1 to %d", ErrInvalid, n, MaxAgents)
 	}
 	a := Traffic(l.Calls, l.AHTSec, o.IntervalSec)
 	st, err := eval(n, a, l.AHTSec, o)
@@ -136,11 +136,28 @@ func eval(n int, a, aht float64, o Options) (queueStats, error) {
 	return evalC(n, a, aht, o.ThresholdSec), nil
 }
 
+// MaxTraffic is the largest load a calculation takes, in Erlangs: the
+// maths is exact up to it (tested), each answer takes well under a
+// millisecond, and no single queue-interval of a real centre comes near it
+// (5,000 Erlangs is 5,000 agents busy at once). Beyond it the search would
+// walk millions of agents: split the queue or the interval instead.
+const MaxTraffic = 5000
+
+// MaxAgents bounds the agents ServiceLevelWith evaluates, for the same reason.
+const MaxAgents = 20000
+
 func validate(l Load, o Options) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	return l.validate()
+	if err := l.validate(); err != nil {
+		return err
+	}
+	if a := Traffic(l.Calls, l.AHTSec, o.IntervalSec); a > MaxTraffic {
+		return fmt.Errorf("%w: %.6g calls × %v s in %v s is %.6g Erlangs, over the %d Erlangs one calculation takes; split the queue or the interval",
+			ErrInvalid, l.Calls, l.AHTSec, o.IntervalSec, a, MaxTraffic)
+	}
+	return nil
 }
 
 func result(o Options, a float64, n int, st queueStats) Result {

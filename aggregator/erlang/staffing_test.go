@@ -125,3 +125,20 @@ func TestBudget(t *testing.T) {
 		}
 	}
 }
+
+// A load beyond MaxTraffic is refused at once with the cap in the message,
+// instead of a search over millions of agents that nothing interrupts.
+func TestTrafficCap(t *testing.T) {
+	for _, l := range []erlang.Load{{Calls: 1e12, AHTSec: 300}, {Calls: 15001, AHTSec: 300}} {
+		_, err := erlang.RequiredAgents(l, erlang.Options{})
+		if !errors.Is(err, erlang.ErrInvalid) || !strings.Contains(err.Error(), "5000 Erlangs") {
+			t.Errorf("erlang.RequiredAgents(%+v): got %v, want erlang.ErrInvalid naming the cap", l, err)
+		}
+	}
+	if _, err := erlang.RequiredAgents(erlang.Load{Calls: 15000, AHTSec: 300}, erlang.Options{}); err != nil {
+		t.Errorf("5000 Erlangs exactly: %v", err)
+	}
+	if _, err := erlang.ServiceLevelWith(erlang.MaxAgents+1, erlang.Load{Calls: 100, AHTSec: 300}, erlang.Options{}); !errors.Is(err, erlang.ErrInvalid) {
+		t.Errorf("erlang.ServiceLevelWith(%d agents): got %v, want erlang.ErrInvalid", erlang.MaxAgents+1, err)
+	}
+}

@@ -118,3 +118,12 @@ func TestErlangUsage(t *testing.T) {
 		}
 	}
 }
+
+// erlang --calls 1e12 used to search for 14 minutes, deaf to SIGINT: now a
+// load over the stated cap is a usage error at once.
+func TestErlangOverCap(t *testing.T) {
+	_, err := runErlang(t, "--calls", "1e12", "--aht", "300")
+	if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), "5000 Erlangs") {
+		t.Fatalf("got %v, want a usage error naming the 5000-Erlang cap", err)
+	}
+}

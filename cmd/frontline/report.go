@@ -19,7 +19,7 @@ func reportCommand() command {
 		setup: func(fs *flag.FlagSet, cfg *config) func(context.Context, []string) error {
 			sf := addStoreFlags(fs, cfg)
 			rf := addReportFlags(fs)
-			server := fs.String("server", "", "ask a running `frontline serve` at this URL instead of opening the store (used by itself when serve holds --data)")
+			server := fs.String("server", "", "ask a running frontline serve at this URL instead of opening the store (used by itself when serve holds --data)")
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {
 					return fmt.Errorf("%w: unexpected arguments %q", errUsage, args)
