@@ -12,7 +12,7 @@ func aggregateCommand() command {
 		name:    "aggregate",
 		summary: "the aggregator alone: derived-table jobs on a schedule and KPI gauges on /metrics (--once for cron)",
 		setup: func(fs *flag.FlagSet, cfg *config) func(context.Context, []string) error {
-			sf := addStoreFlags(fs, cfg)
+			sf := addStoreFlags(fs, cfg).addSchemaFlags(fs)
 			af := addAggregatorFlags(fs)
 			listen := fs.String("listen", "127.0.0.1:9102", "address for /metrics, /healthz and /readyz")
 			once := fs.Bool("once", false, "run the jobs and gauges once and exit (no HTTP server)")

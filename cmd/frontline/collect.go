@@ -11,7 +11,7 @@ func collectCommand() command {
 		name:    "collect",
 		summary: "the collector alone (Kafka → ClickHouse, exactly once in effect), for scaling out beside serve or aggregate",
 		setup: func(fs *flag.FlagSet, cfg *config) func(context.Context, []string) error {
-			sf := addStoreFlags(fs, cfg)
+			sf := addStoreFlags(fs, cfg).addSchemaFlags(fs)
 			kf := addKafkaFlags(fs, cfg)
 			cf := addCollectorFlags(fs)
 			listen := fs.String("listen", "127.0.0.1:9101", "address for /metrics, /healthz and /readyz")

@@ -13,7 +13,7 @@ func migrateCommand() command {
 		name:    "migrate",
 		summary: "create or upgrade the ClickHouse schema (idempotent); --print shows the DDL",
 		setup: func(fs *flag.FlagSet, cfg *config) func(context.Context, []string) error {
-			sf := addStoreFlags(fs, cfg)
+			sf := addStoreFlags(fs, cfg).addSchemaFlags(fs)
 			cluster := fs.String("cluster", "", "create Replicated tables ON CLUSTER this name")
 			print := fs.Bool("print", false, "print the DDL instead of applying it")
 			dedupDays := fs.Int("dedup-days", 0, "forget claimed event ids after this many days (0 keeps them)")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -82,5 +83,17 @@ func TestPrintConfig(t *testing.T) {
 	}
 	if _, err := runFrontline(t, "serve", "--config", cfg, "--print-config"); err == nil || !strings.Contains(err.Error(), "FRONTLINE_CLICKHOUSE_PASSWORD") {
 		t.Errorf("a password in the config file: got %v", err)
+	}
+}
+
+// A retention that would overflow ClickHouse's DateTime (expiring every row
+// at once) or a negative one is refused with exit 2 before anything opens.
+func TestRawTTLDaysRange(t *testing.T) {
+	data := t.TempDir()
+	for _, v := range []string{"36500", "-1"} {
+		_, err := runFrontline(t, "replay", "--data", data, "--raw-ttl-days", v, "-")
+		if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), "--raw-ttl-days") {
+			t.Errorf("--raw-ttl-days %s: got %v, want a usage error", v, err)
+		}
 	}
 }

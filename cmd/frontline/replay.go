@@ -15,7 +15,7 @@ func replayCommand() command {
 		name:    "replay",
 		summary: "load CloudEvents JSONL files through the collector's decode, validate, dedupe and insert path",
 		setup: func(fs *flag.FlagSet, cfg *config) func(context.Context, []string) error {
-			sf := addStoreFlags(fs, cfg)
+			sf := addStoreFlags(fs, cfg).addSchemaFlags(fs)
 			strict := fs.Bool("strict", false, "exit 1 if any line was invalid")
 			batch := fs.Int("batch-lines", 10000, "lines per insert")
 			return func(ctx context.Context, files []string) error {

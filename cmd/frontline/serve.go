@@ -24,7 +24,7 @@ func serveCommand() command {
 		name:    "serve",
 		summary: "the service: collector, aggregator, report API and (embedded) ClickHouse HTTP for Grafana in one process",
 		setup: func(fs *flag.FlagSet, cfg *config) func(context.Context, []string) error {
-			sf := addStoreFlags(fs, cfg)
+			sf := addStoreFlags(fs, cfg).addSchemaFlags(fs)
 			kf := addKafkaFlags(fs, cfg)
 			cf := addCollectorFlags(fs)
 			af := addAggregatorFlags(fs)

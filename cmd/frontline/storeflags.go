@@ -32,6 +32,12 @@ func addStoreFlags(fs *flag.FlagSet, cfg *config) *storeFlags {
 	fs.StringVar(&f.data, "data", "./data", "embedded ClickHouse (chDB) data directory")
 	fs.StringVar(&f.dsn, "dsn", "", "ClickHouse server DSN, e.g. clickhouse://user@host:9000/frontline?secure=true (password from FRONTLINE_CLICKHOUSE_PASSWORD[_FILE]); replaces --data")
 	fs.StringVar(&f.database, "database", "frontline", "database in the embedded store (with --dsn, the DSN's database)")
+	return f
+}
+
+// addSchemaFlags adds the flags that shape the schema, for the commands
+// that create it (serve, collect, aggregate, replay, migrate).
+func (f *storeFlags) addSchemaFlags(fs *flag.FlagSet) *storeFlags {
 	fs.IntVar(&f.ttlDays, "raw-ttl-days", 0, fmt.Sprintf("drop raw events older than this many days (0 keeps them; at most %d)", maxTTLDays))
 	return f
 }
