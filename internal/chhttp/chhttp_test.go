@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -594,6 +595,21 @@ func TestTextFormatsAndHeadersForCurl(t *testing.T) {
 	if resp2.StatusCode != 200 || string(body) != "2,5\n" {
 		t.Errorf("URL settings: %d %q", resp2.StatusCode, body)
 	}
+	// session_id and the other session parameters are accepted and ignored:
+	// there are no server-side sessions.
+	for i := 0; i < 2; i++ {
+		resp2, body = s.query(t, "SELECT 1", url.Values{"session_id": {"grafana-1"}, "session_timeout": {"60"}, "session_check": {"0"}}, nil)
+		if resp2.StatusCode != 200 || string(body) != "1\n" {
+			t.Errorf("with session_id: %d %q", resp2.StatusCode, body)
+		}
+	}
+	// Methods other than GET and POST.
+	req, _ := http.NewRequest(http.MethodPut, s.url+"/?query=SELECT+1", nil)
+	if resp3, err := http.DefaultClient.Do(req); err != nil || resp3.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("PUT: %v %v", resp3, err)
+	} else {
+		resp3.Body.Close()
+	}
 	// The limit of Options.MaxExecutionTime applies; a URL value above it is lowered.
 	resp2, body = s.query(t, "SELECT getSetting('max_execution_time')", url.Values{"max_execution_time": {"3600"}}, nil)
 	if resp2.StatusCode != 200 || string(body) != "30\n" {
@@ -643,6 +659,31 @@ func TestParametersKeepTheirValue(t *testing.T) {
 	if err := conn.QueryRow(ctx, "SELECT {x:Float64} * 2, {at:DateTime64(3, 'UTC')}").Scan(&x, &at); err != nil || x != 5 ||
 		!at.Equal(time.Date(2026, 11, 2, 9, 0, 0, 250e6, time.UTC)) {
 		t.Errorf("got %v %v (%v)", x, at, err)
+	}
+}
+
+// Grafana runs a dashboard's panels at once: the handler takes concurrent
+// requests (the engine runs one statement at a time).
+func TestConcurrentQueries(t *testing.T) {
+	s := newServer(t, chhttp.Options{})
+	conn := s.driver(t, nil)
+	errs := make(chan error, 40)
+	for g := 0; g < 8; g++ {
+		go func() {
+			for i := 0; i < 5; i++ {
+				var n uint64
+				err := conn.QueryRow(context.Background(), "SELECT sum(number) FROM numbers({n:UInt32})", clickhouse.Named("n", g*10+i)).Scan(&n)
+				if err == nil && n != uint64((g*10+i)*(g*10+i-1)/2) {
+					err = fmt.Errorf("sum of numbers(%d) = %d", g*10+i, n)
+				}
+				errs <- err
+			}
+		}()
+	}
+	for i := 0; i < 40; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
 

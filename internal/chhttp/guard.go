@@ -146,6 +146,11 @@ func (h *Handler) prepare(ctx context.Context, req *request) (*plan, *exception)
 	if err != nil {
 		return nil, unverifiable(query, err.Error())
 	}
+	for _, t := range toks {
+		if t.sym(';') { // the formatter prints one statement, without a semicolon
+			return nil, unverifiable(query, "a semicolon in the formatted query")
+		}
+	}
 	if ex := h.checkShape(s, query, req.params); ex != nil {
 		return nil, ex
 	}

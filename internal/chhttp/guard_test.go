@@ -162,6 +162,11 @@ func TestReadOnlyRefusals(t *testing.T) {
 	if got := counter(t, s, "frontline_chhttp_queries_total", "result", "refused"); got < float64(len(cases)) {
 		t.Errorf("refused counter %v, want at least %d", got, len(cases))
 	}
+	for _, reason := range []string{"statement", "function", "setting", "outfile", "multi_statement", "database", "parameter"} {
+		if counter(t, s, "frontline_chhttp_refused_total", "reason", reason) == 0 {
+			t.Errorf("no refusal counted for reason %s", reason)
+		}
+	}
 
 	// Nothing happened.
 	if n := tableCount(t, s.store); n != tablesBefore {
