@@ -35,9 +35,12 @@
 //   - Settings, as URL parameters or in a SETTINGS clause: only those in
 //     allowedSettings (limits, limit/offset, threads, join_use_nulls,
 //     additional_table_filters whose conditions are checked like the query,
-//     session_timezone and output formatting); max_execution_time,
-//     max_result_rows and max_result_bytes only at or under the caps of
-//     Options. Others are refused (SETTING_CONSTRAINT_VIOLATION).
+//     session_timezone and output formatting). max_execution_time,
+//     max_result_rows and max_result_bytes may lower the caps of Options:
+//     a URL value above a cap is lowered to it (clickhouse-go sends
+//     max_execution_time as its context deadline plus 5 s), a SETTINGS
+//     clause above it is refused. Other settings are refused
+//     (SETTING_CONSTRAINT_VIOLATION).
 //   - HTTP-interface parameters that are not settings are read when
 //     implemented (query_id, compress, enable_http_compression,
 //     http_zlib_compression_level, network_compression_method, decompress,
@@ -64,10 +67,10 @@
 // Only SELECT (with WITH, UNION, INTERSECT, EXCEPT), SHOW, DESCRIBE and
 // EXISTS run; every other statement (INSERT, CREATE, ALTER, DROP, RENAME,
 // TRUNCATE, OPTIMIZE, SYSTEM, KILL, GRANT, SET, USE, EXPLAIN …), several
-// statements, INTO OUTFILE, table functions other than numbers, zeros,
-// values, generateSeries and format, and the functions that read files or
-// call out (file, the ai* functions, model and introspection functions) are
-// refused before the query runs. The engine's parser decides what a query
+// statements, INTO OUTFILE, table functions other than numbers, values
+// and generateSeries, and the functions that read files or call out (file,
+// the ai* functions, model and introspection functions) are refused before
+// the query runs. The engine's parser decides what a query
 // is; the steps are in guard.go. Reading system tables is allowed: the
 // plugin's query builder lists databases, tables, columns and functions
 // from them.
@@ -75,5 +78,12 @@
 // What runs is the query as the engine's formatter re-printed it, followed
 // by a query-level SETTINGS clause with the endpoint's limits and the
 // engine's readonly setting; the engine's session, shared with the
-// collector, is not reconfigured.
+// collector, keeps its settings. Query parameters are the exception, as for
+// every statement of the store: they are set on the session (SET
+// param_<name>) just before the query, under the engine's lock.
+//
+// The engine runs one statement at a time for the whole process, so a
+// dashboard's query holds up the collector's inserts while it runs;
+// Options.MaxExecutionTime bounds that. A request whose client goes away is
+// not interrupted once its query has started.
 package chhttp
