@@ -3,7 +3,10 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"sort"
 	"strings"
@@ -23,7 +26,19 @@ import (
 //
 // Like every statement of the store, the parameters are set on the engine's
 // session (SET param_<name>) just before query, under the same lock.
+//
+// chDB keeps what a statement wrote before it failed (a timeout after the
+// first rows, say) and puts it in front of the next statement's output, on
+// whichever caller runs next. QueryRaw runs a marker statement first, in the
+// same call, and returns only what follows the marker; after a failure it
+// runs a marker again at once, so that what its own statement left behind
+// does not reach the next caller (unless one takes the engine in between).
 func (e *Embedded) QueryRaw(ctx context.Context, query string, params map[string]string, format string) ([]byte, error) {
+	mark, err := newMarker()
+	if err != nil {
+		return nil, err
+	}
+	marker := "SELECT '" + mark + "' FORMAT RawBLOB; "
 	names := make([]string, 0, len(params))
 	for k := range params {
 		if !isIdentifier(k) {
@@ -33,6 +48,7 @@ func (e *Embedded) QueryRaw(ctx context.Context, query string, params map[string
 	}
 	sort.Strings(names)
 	var b strings.Builder
+	b.WriteString(marker)
 	for _, k := range names {
 		b.WriteString("SET param_")
 		b.WriteString(k)
@@ -41,7 +57,26 @@ func (e *Embedded) QueryRaw(ctx context.Context, query string, params map[string
 		b.WriteString("; ")
 	}
 	b.WriteString(query)
-	return e.run(ctx, b.String(), nil, format)
+	out, err := e.run(ctx, b.String(), nil, format)
+	if err != nil {
+		_, _ = e.run(context.Background(), marker, nil, "RawBLOB")
+		return nil, err
+	}
+	i := bytes.Index(out, []byte(mark))
+	if i < 0 {
+		return nil, fmt.Errorf("cannot find the start of the engine's output: marker %q missing from %d bytes", mark, len(out))
+	}
+	return out[i+len(mark):], nil
+}
+
+// newMarker is a random text no earlier output can contain; the marker
+// statement writes it raw, whatever format the caller asked for.
+func newMarker() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("cannot make an output marker: %w", err)
+	}
+	return "frontline-" + hex.EncodeToString(b[:]), nil
 }
 
 // isIdentifier reports whether s is a bare ClickHouse identifier.

@@ -35,3 +35,32 @@ func TestQueryRawRefusesParameterNamesThatAreNotIdentifiers(t *testing.T) {
 		}
 	}
 }
+
+// chDB puts what a failed statement wrote (here the first row before the
+// timeout) in front of the next statement's output. QueryRaw's output
+// never starts with what an earlier statement left, and what its own
+// failed statement left does not reach the store's next query.
+func TestQueryRawOutputIsItsOwnAfterAFailure(t *testing.T) {
+	e := storetest.NewEmbedded(t)
+	ctx := context.Background()
+	const slow = "SELECT sleepEachRow(0.6) FROM numbers(3) SETTINGS max_block_size = 1, max_execution_time = 1"
+
+	if err := e.Exec(ctx, slow, nil); err == nil || !strings.Contains(err.Error(), "TIMEOUT_EXCEEDED") {
+		t.Fatalf("slow statement through Exec: %v, want a timeout", err)
+	}
+	out, err := e.QueryRaw(ctx, "SELECT 2", nil, "TSV")
+	if err != nil || string(out) != "2\n" {
+		t.Errorf("QueryRaw after a failed Exec: %q %v, want \"2\\n\"", out, err)
+	}
+
+	if _, err := e.QueryRaw(ctx, slow, nil, "TSV"); err == nil || !strings.Contains(err.Error(), "TIMEOUT_EXCEEDED") {
+		t.Fatalf("slow statement through QueryRaw: %v, want a timeout", err)
+	}
+	var rows []string
+	if err := e.Query(ctx, "SELECT 3 AS x", nil, func(row []byte) error {
+		rows = append(rows, string(row))
+		return nil
+	}); err != nil || strings.Join(rows, ",") != `{"x":3}` {
+		t.Errorf("Query after a failed QueryRaw: %q %v, want one row {\"x\":3}", rows, err)
+	}
+}
