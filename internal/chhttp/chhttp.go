@@ -40,8 +40,9 @@ type Options struct {
 	// lower it. The engine runs one statement at a time and the collector
 	// waits behind a dashboard's query, so it is short. Default 30 s.
 	MaxExecutionTime time.Duration
-	// MaxResultBytes caps max_result_bytes (the result is held in memory
-	// before it is sent). Default 128 MiB.
+	// MaxResultBytes caps max_result_bytes. The result is held in memory
+	// before it is sent, up to three times over (the engine's output, its
+	// Native re-encoding, its compression). Default 64 MiB.
 	MaxResultBytes int64
 	// MaxResultRows caps max_result_rows. Default 0: rows are not capped.
 	MaxResultRows int64
@@ -60,7 +61,7 @@ func (o Options) withDefaults() Options {
 		o.MaxExecutionTime = 30 * time.Second
 	}
 	if o.MaxResultBytes == 0 {
-		o.MaxResultBytes = 128 << 20
+		o.MaxResultBytes = 64 << 20
 	}
 	if o.MaxQuerySize == 0 {
 		o.MaxQuerySize = 256 << 10

@@ -687,6 +687,25 @@ func TestConcurrentQueries(t *testing.T) {
 	}
 }
 
+// The limits of Options hold: execution time, result size, query size.
+func TestLimits(t *testing.T) {
+	s := newServer(t, chhttp.Options{MaxExecutionTime: time.Second, MaxResultBytes: 100 << 10, MaxQuerySize: 1000})
+	for _, c := range []struct {
+		sql    string
+		code   string
+		status int
+	}{
+		{"SELECT sleepEachRow(0.6) FROM numbers(3) SETTINGS max_block_size = 1", "159", http.StatusInternalServerError}, // TIMEOUT_EXCEEDED
+		{"SELECT * FROM numbers(1000000)", "396", http.StatusInternalServerError},                                       // TOO_MANY_ROWS_OR_BYTES
+		{"SELECT '" + strings.Repeat("x", 1000) + "'", "393", http.StatusRequestEntityTooLarge},                         // QUERY_IS_TOO_LARGE
+	} {
+		resp, body := s.query(t, c.sql, nil, nil)
+		if resp.StatusCode != c.status || resp.Header.Get("X-ClickHouse-Exception-Code") != c.code {
+			t.Errorf("%.60s: %d %s", c.sql, resp.StatusCode, body)
+		}
+	}
+}
+
 func TestNewNeedsCredentials(t *testing.T) {
 	e := storetest.NewEmbedded(t)
 	for _, o := range []chhttp.Options{{}, {User: "u"}, {Password: "p"}} {
