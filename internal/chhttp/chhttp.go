@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	chcompress "github.com/ClickHouse/ch-go/compress"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -146,11 +147,11 @@ type request struct {
 	protocol uint64            // client_protocol_version
 	queryID  string
 
-	compress     bool   // compress=1: ClickHouse block compression
-	nativeMethod string // network_compression_method
-	nativeLevel  int    // network_zstd_compression_level
-	encoding     string // Content-Encoding to write, "" for none
-	zlibLevel    int    // http_zlib_compression_level
+	compress     bool              // compress=1: ClickHouse block compression
+	nativeMethod chcompress.Method // network_compression_method
+	nativeLevel  int               // network_zstd_compression_level
+	encoding     string            // Content-Encoding to write, "" for none
+	zlibLevel    int               // http_zlib_compression_level
 }
 
 // setting is a checked setting and the literal it is applied with.
@@ -245,8 +246,7 @@ func (h *Handler) authenticate(r *http.Request) *exception {
 // readRequest reads the query, parameters and settings of r.
 func (h *Handler) readRequest(r *http.Request) (*request, *exception) {
 	q := r.URL.Query()
-	req := &request{params: map[string]string{}, queryID: q.Get("query_id"), format: q.Get("default_format"),
-		nativeMethod: q.Get("network_compression_method"), zlibLevel: 3}
+	req := &request{params: map[string]string{}, queryID: q.Get("query_id"), format: q.Get("default_format"), zlibLevel: 3}
 	if req.queryID == "" {
 		var b [16]byte
 		rand.Read(b[:])
@@ -269,6 +269,13 @@ func (h *Handler) readRequest(r *http.Request) (*request, *exception) {
 		req.protocol = n
 	}
 	req.compress = truthy(q.Get("compress"))
+	if req.compress {
+		m, err := nativeMethod(q.Get("network_compression_method"))
+		if err != nil {
+			return req, refusal("request", codeUnknownCompression, "UNKNOWN_COMPRESSION_METHOD", http.StatusBadRequest, "cannot compress the result: %v", err)
+		}
+		req.nativeMethod = m
+	}
 	if v := q.Get("network_zstd_compression_level"); v != "" {
 		req.nativeLevel, _ = strconv.Atoi(v)
 	}
@@ -352,12 +359,7 @@ func (h *Handler) respond(w http.ResponseWriter, req *request, p *plan, out []by
 	hd.Set("X-ClickHouse-Summary", summary)
 	var err error
 	if req.compress && len(out) > 0 {
-		method, merr := nativeMethod(req.nativeMethod)
-		if merr != nil {
-			h.fail(w, req, &exception{code: codeUnknownCompression, name: "UNKNOWN_COMPRESSION_METHOD", text: merr.Error(), status: http.StatusBadRequest})
-			return
-		}
-		if out, err = compressNative(out, method, req.nativeLevel); err != nil {
+		if out, err = compressNative(out, req.nativeMethod, req.nativeLevel); err != nil {
 			h.fail(w, req, &exception{code: codeLogicalError, name: "LOGICAL_ERROR", text: err.Error(), status: http.StatusInternalServerError})
 			return
 		}

@@ -527,6 +527,12 @@ func TestCompressionTheDriverAsksFor(t *testing.T) {
 		}
 	}
 
+	// An unknown block compression is refused before the query runs.
+	if resp, body := s.query(t, "SELECT 1", url.Values{"compress": {"1"}, "network_compression_method": {"snappy"}}, nil); resp.StatusCode != http.StatusBadRequest ||
+		!strings.Contains(string(body), "snappy") {
+		t.Errorf("unknown network_compression_method: %d %s", resp.StatusCode, body)
+	}
+
 	// A gzip-compressed request body.
 	var zb bytes.Buffer
 	zw := gzip.NewWriter(&zb)
