@@ -60,8 +60,15 @@ func (r grafanaRequest) expand(sql string) string {
 // the collector's replay path and runs the aggregator's jobs at its end.
 func demoStore(t *testing.T) (store.Store, time.Time, time.Time) {
 	t.Helper()
-	ctx := context.Background()
 	s := storetest.New(t)
+	from, to := loadDemo(t, s)
+	return s, from, to
+}
+
+// loadDemo loads demoStore's days into s and returns their start and end.
+func loadDemo(t *testing.T, s store.Store) (time.Time, time.Time) {
+	t.Helper()
+	ctx := context.Background()
 	var buf bytes.Buffer
 	sim := simulator.New(simulator.Options{Days: 4, Agents: 20, Understaff: 0.5})
 	if _, err := sim.Run(ctx, func(m simulator.Message) error {
@@ -79,7 +86,7 @@ func demoStore(t *testing.T) (store.Store, time.Time, time.Time) {
 	if err := aggregator.New(s, aggregator.Options{}).RunOnce(ctx, to); err != nil {
 		t.Fatal(err)
 	}
-	return s, from, to
+	return from, to
 }
 
 type column struct {

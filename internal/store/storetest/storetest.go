@@ -61,7 +61,7 @@ func New(t testing.TB) store.Store {
 // Empty is New without the migrations.
 func Empty(t testing.TB) store.Store {
 	t.Helper()
-	name := fmt.Sprintf("t_%s_%d_%d", sanitize(t.Name()), time.Now().UnixNano()%1e6, seq.Add(1))
+	name := dbName(t)
 	var s store.Store
 	if dsn := os.Getenv("CLICKHOUSE_DSN"); dsn != "" {
 		base, _, _ := strings.Cut(dsn, "?")
@@ -84,6 +84,31 @@ func Empty(t testing.TB) store.Store {
 		s.Close()
 	})
 	return s
+}
+
+// NewEmbedded is New on the embedded engine even when CLICKHOUSE_DSN is
+// set, for tests of what only the embedded store does (QueryRaw, which the
+// ClickHouse HTTP interface of `frontline serve` answers from).
+func NewEmbedded(t testing.TB) *store.Embedded {
+	t.Helper()
+	name := dbName(t)
+	e, err := store.OpenEmbedded(DataDir(t), name)
+	if err != nil {
+		t.Fatalf("cannot open embedded ClickHouse (chDB): %v", err)
+	}
+	t.Cleanup(func() {
+		_ = e.Exec(context.Background(), "DROP DATABASE IF EXISTS "+"`"+name+"`", nil)
+		e.Close()
+	})
+	if _, err := store.Migrate(context.Background(), e, store.SchemaOptions{}); err != nil {
+		t.Fatalf("cannot migrate test database: %v", err)
+	}
+	return e
+}
+
+// dbName is a database name of the test's own.
+func dbName(t testing.TB) string {
+	return fmt.Sprintf("t_%s_%d_%d", sanitize(t.Name()), time.Now().UnixNano()%1e6, seq.Add(1))
 }
 
 func sanitize(s string) string {
