@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/frontline-oss/frontline/collector"
+	"github.com/frontline-oss/frontline/internal/chdb"
 	"github.com/frontline-oss/frontline/internal/store"
 )
 
@@ -29,7 +30,12 @@ func TestMain(m *testing.M) {
 
 func crashChild(role string) int {
 	ctx := context.Background()
-	s, err := store.OpenEmbedded(os.Getenv("CRASH_DATA"), "crash")
+	lib, err := chdb.Find(os.Getenv("CHDB_LIB_PATH"))
+	if err != nil {
+		fmt.Println("ERROR", err)
+		return 1
+	}
+	s, err := store.OpenEmbedded(store.EmbeddedOptions{Dir: os.Getenv("CRASH_DATA"), Database: "crash", Library: lib, Create: true})
 	if err != nil {
 		fmt.Println("ERROR", err)
 		return 1

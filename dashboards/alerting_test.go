@@ -122,10 +122,10 @@ func TestGrafanaAlertQueriesRunOnDemoData(t *testing.T) {
 		Value *float64 `json:"value"`
 	}
 	for _, at := range []time.Time{to, from.Add(36 * time.Hour)} {
-		req := grafanaRequest{from: at.Add(-30 * time.Minute), to: at}
+		req := GrafanaRequest{From: at.Add(-30 * time.Minute), To: at}
 		for _, r := range rules {
 			a, _ := query(r, "A")
-			sql := req.expand(a.Model.(ClickHouseDataquery).RawSql)
+			sql := req.Expand(a.Model.(ClickHouseDataquery).RawSql)
 			if strings.Contains(sql, "$__") {
 				t.Fatalf("%s: unexpanded macro in %s", r.Title, sql)
 			}

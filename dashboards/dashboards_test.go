@@ -101,20 +101,7 @@ func TestRoundTripThroughSDK(t *testing.T) {
 	}
 }
 
-func panelsOf(d dashboard.Dashboard) []dashboard.Panel {
-	var out []dashboard.Panel
-	for _, pr := range d.Panels {
-		if pr.Panel != nil {
-			out = append(out, *pr.Panel)
-		}
-		if pr.RowPanel != nil {
-			for _, p := range pr.RowPanel.Panels {
-				out = append(out, p)
-			}
-		}
-	}
-	return out
-}
+func panelsOf(d dashboard.Dashboard) []dashboard.Panel { return panels(d) }
 
 func title(p dashboard.Panel) string {
 	if p.Title == nil {

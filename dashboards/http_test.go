@@ -52,12 +52,12 @@ func TestQueriesGiveTheSameRowsOverHTTP(t *testing.T) {
 
 	type namedQuery struct{ name, sql string }
 	g := newGen(Config{})
-	queries := []namedQuery{{"queue variable", grafanaRequest{from: from, to: to}.expand(g.queueVariableSQL())}}
-	requests := map[string]grafanaRequest{
-		"all queues, 15 min": {from: from, to: to, interval: time.Minute, chart: 900},
-		"billing, 1 hour":    {from: from, to: to, interval: 20 * time.Minute, queues: []string{"billing"}, chart: 3600},
-		"two queues, zoomed out": {from: from.Add(-6 * 24 * time.Hour), to: to, interval: 40 * time.Minute,
-			queues: []string{"support", "tech"}, chart: 900},
+	queries := []namedQuery{{"queue variable", GrafanaRequest{From: from, To: to}.Expand(g.queueVariableSQL())}}
+	requests := map[string]GrafanaRequest{
+		"all queues, 15 min": {From: from, To: to, Interval: time.Minute, ChartSec: 900},
+		"billing, 1 hour":    {From: from, To: to, Interval: 20 * time.Minute, Queues: []string{"billing"}, ChartSec: 3600},
+		"two queues, zoomed out": {From: from.Add(-6 * 24 * time.Hour), To: to, Interval: 40 * time.Minute,
+			Queues: []string{"support", "tech"}, ChartSec: 900},
 	}
 	ds, err := All(Config{})
 	if err != nil {
@@ -71,7 +71,7 @@ func TestQueriesGiveTheSameRowsOverHTTP(t *testing.T) {
 					continue
 				}
 				for name, r := range requests {
-					queries = append(queries, namedQuery{*d.Uid + "/" + title(p) + "/" + ch.RefId + "/" + name, r.expand(ch.RawSql)})
+					queries = append(queries, namedQuery{*d.Uid + "/" + title(p) + "/" + ch.RefId + "/" + name, r.Expand(ch.RawSql)})
 				}
 			}
 		}
@@ -83,8 +83,8 @@ func TestQueriesGiveTheSameRowsOverHTTP(t *testing.T) {
 	for _, at := range []time.Time{to, from.Add(36 * time.Hour)} {
 		for _, r := range rules {
 			a, _ := query(r, "A")
-			req := grafanaRequest{from: at.Add(-30 * time.Minute), to: at}
-			queries = append(queries, namedQuery{"alert " + r.Title + " at " + at.Format(time.RFC3339), req.expand(a.Model.(ClickHouseDataquery).RawSql)})
+			req := GrafanaRequest{From: at.Add(-30 * time.Minute), To: at}
+			queries = append(queries, namedQuery{"alert " + r.Title + " at " + at.Format(time.RFC3339), req.Expand(a.Model.(ClickHouseDataquery).RawSql)})
 		}
 	}
 	if len(queries) < 100 {

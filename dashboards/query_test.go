@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -18,42 +16,6 @@ import (
 	"github.com/frontline-oss/frontline/internal/store/storetest"
 	"github.com/frontline-oss/frontline/simulator"
 )
-
-// grafanaRequest is what Grafana and the ClickHouse plugin substitute into
-// a panel's SQL before it reaches ClickHouse: the time range, the panel's
-// interval and the dashboard variables.
-type grafanaRequest struct {
-	from, to time.Time
-	interval time.Duration // $__interval (Grafana's, from range and width)
-	queues   []string      // nil: "All"
-	chart    int           // ${interval}, seconds
-}
-
-var timeFilterRe = regexp.MustCompile(`\$__timeFilter\(([^()]+)\)`)
-
-// expand does what the plugin's macros (pkg/macros) and Grafana's template
-// service do: $__timeFilter(col), $__fromTime, $__toTime, $__interval_s,
-// ${queue:sqlstring} (custom all value inserted as is), ${interval}.
-func (r grafanaRequest) expand(sql string) string {
-	from := fmt.Sprintf("toDateTime(%d)", r.from.Unix())
-	to := fmt.Sprintf("toDateTime(%d)", r.to.Unix())
-	sql = timeFilterRe.ReplaceAllString(sql, "$1 >= "+from+" AND $1 <= "+to)
-	queue := "'__all'"
-	if r.queues != nil {
-		q := make([]string, len(r.queues))
-		for i, v := range r.queues {
-			q[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
-		}
-		queue = strings.Join(q, ",")
-	}
-	return strings.NewReplacer(
-		"$__fromTime", from,
-		"$__toTime", to,
-		"$__interval_s", fmt.Sprint(max(int(r.interval.Seconds()), 1)),
-		"${queue:sqlstring}", queue,
-		"${interval}", fmt.Sprint(r.chart),
-	).Replace(sql)
-}
 
 // demoStore loads four simulated days (20 agents, the default queues;
 // churn follows poor service by up to ten days, so one day has little) through
@@ -127,7 +89,7 @@ func TestPanelQueriesRunOnDemoData(t *testing.T) {
 	type queueRow struct {
 		Queue string `json:"queue"`
 	}
-	qs, err := store.QueryAll[queueRow](ctx, s, grafanaRequest{from: from, to: to}.expand(g.queueVariableSQL()), nil)
+	qs, err := store.QueryAll[queueRow](ctx, s, GrafanaRequest{From: from, To: to}.Expand(g.queueVariableSQL()), nil)
 	if err != nil {
 		t.Fatalf("queue variable: %v", err)
 	}
@@ -139,11 +101,11 @@ func TestPanelQueriesRunOnDemoData(t *testing.T) {
 		t.Errorf("queue variable lists %v, want %v", queues, simulator.DefaultQueues)
 	}
 
-	requests := map[string]grafanaRequest{
-		"all queues, 15 min": {from: from, to: to, interval: time.Minute, chart: 900},
-		"billing, 1 hour":    {from: from, to: to, interval: 20 * time.Minute, queues: []string{"billing"}, chart: 3600},
-		"two queues, zoomed out": {from: from.Add(-6 * 24 * time.Hour), to: to, interval: 40 * time.Minute,
-			queues: []string{"support", "tech"}, chart: 900},
+	requests := map[string]GrafanaRequest{
+		"all queues, 15 min": {From: from, To: to, Interval: time.Minute, ChartSec: 900},
+		"billing, 1 hour":    {From: from, To: to, Interval: 20 * time.Minute, Queues: []string{"billing"}, ChartSec: 3600},
+		"two queues, zoomed out": {From: from.Add(-6 * 24 * time.Hour), To: to, Interval: 40 * time.Minute,
+			Queues: []string{"support", "tech"}, ChartSec: 900},
 	}
 	ds, err := All(Config{})
 	if err != nil {
@@ -166,9 +128,9 @@ func TestPanelQueriesRunOnDemoData(t *testing.T) {
 	}
 }
 
-func checkPanelQuery(t *testing.T, s store.Store, p dashboard.Panel, q ClickHouseDataquery, r grafanaRequest) {
+func checkPanelQuery(t *testing.T, s store.Store, p dashboard.Panel, q ClickHouseDataquery, r GrafanaRequest) {
 	ctx := context.Background()
-	sql := r.expand(q.RawSql)
+	sql := r.Expand(q.RawSql)
 	if i := strings.Index(sql, "$"); i >= 0 {
 		t.Fatalf("unexpanded macro or variable at %q", sql[i:min(len(sql), i+30)])
 	}
@@ -300,9 +262,9 @@ func TestStatPanelsAgreeWithReport(t *testing.T) {
 		if err := json.Unmarshal(b, &want); err != nil {
 			t.Fatal(err)
 		}
-		r := grafanaRequest{from: from, to: to, interval: time.Minute, chart: 900}
+		r := GrafanaRequest{From: from, To: to, Interval: time.Minute, ChartSec: 900}
 		if queue != "" {
-			r.queues = []string{queue}
+			r.Queues = []string{queue}
 		}
 		ds, err := All(Config{})
 		if err != nil {
@@ -322,7 +284,7 @@ func TestStatPanelsAgreeWithReport(t *testing.T) {
 				section, field, _ := strings.Cut(key, ".")
 				w := want[section].(map[string]any)[field]
 				var got any
-				if err := s.Query(ctx, r.expand(p.Targets[0].(ClickHouseDataquery).RawSql), nil, func(row []byte) error {
+				if err := s.Query(ctx, r.Expand(p.Targets[0].(ClickHouseDataquery).RawSql), nil, func(row []byte) error {
 					var m map[string]any
 					if err := json.Unmarshal(row, &m); err != nil {
 						return err

@@ -1,15 +1,15 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/frontline-oss/frontline/internal/chhttp"
 	"github.com/frontline-oss/frontline/internal/store"
 )
 
@@ -33,33 +33,29 @@ func addClickHouseHTTPFlags(fs *flag.FlagSet) *clickhouseHTTPFlags {
 }
 
 // options returns the interface's settings: none with a ClickHouse server
-// (Grafana reads the server), and a password required unless it listens on
-// loopback only.
+// (Grafana reads the server), and none without a password (logged, so the
+// user knows how to turn it on).
 func (f *clickhouseHTTPFlags) options(embedded bool, cfg *config) (clickhouseHTTP, error) {
 	if !embedded || f.listen == "" {
 		return clickhouseHTTP{}, nil
 	}
-	o := clickhouseHTTP{Listen: f.listen, User: f.user, Password: cfg.secret("clickhouse-http-password")}
-	if o.Password == "" && !loopback(f.listen) {
-		return o, fmt.Errorf("%w: --clickhouse-listen %q is reachable from other hosts: set FRONTLINE_CLICKHOUSE_HTTP_PASSWORD (or _FILE)", errUsage, f.listen)
+	if strings.TrimSpace(f.user) == "" {
+		return clickhouseHTTP{}, fmt.Errorf("%w: --clickhouse-user is empty", errUsage)
 	}
-	return o, nil
+	pw := cfg.secret("clickhouse-http-password")
+	if pw == "" {
+		cfg.Log.Info("no ClickHouse HTTP interface for Grafana: set FRONTLINE_CLICKHOUSE_HTTP_PASSWORD (or _FILE) to serve one", "listen", f.listen)
+		return clickhouseHTTP{}, nil
+	}
+	return clickhouseHTTP{Listen: f.listen, User: f.user, Password: pw}, nil
 }
 
-// loopback reports whether addr listens on loopback interfaces only.
-func loopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// handler is the HTTP handler of the interface on s.
+// handler is the HTTP handler of the interface on s, which must be the
+// embedded store.
 func (c clickhouseHTTP) handler(s store.Store, log *slog.Logger, reg prometheus.Registerer) (http.Handler, error) {
-	return nil, errors.New("the ClickHouse HTTP interface is not built yet")
+	r, ok := s.(chhttp.Runner)
+	if !ok {
+		return nil, fmt.Errorf("the ClickHouse HTTP interface needs the embedded store, not %T", s)
+	}
+	return chhttp.New(r, chhttp.Options{User: c.User, Password: c.Password, Logger: log, Registerer: reg})
 }

@@ -17,7 +17,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
 	"github.com/frontline-oss/frontline/aggregator/reporttest"
+	"github.com/frontline-oss/frontline/dashboards"
 	"github.com/frontline-oss/frontline/internal/broker"
 	"github.com/frontline-oss/frontline/schemas"
 )
@@ -44,10 +48,11 @@ func TestServeWithOutsideBroker(t *testing.T) {
 	defer cancel()
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	api := freeAddr(t)
+	api, chAddr := freeAddr(t), freeAddr(t)
+	t.Setenv("FRONTLINE_CLICKHOUSE_HTTP_PASSWORD", "grafana-pw")
 	serve := startProcess(t, ctx, filepath.Join(dir, "serve.log"), frontlineBinary(t), "serve",
 		"--brokers", brokers, "--group", "serve-test", "--data", data,
-		"--listen", api, "--clickhouse-listen", "", "--every", "1s")
+		"--listen", api, "--clickhouse-listen", chAddr, "--clickhouse-user", "grafana", "--every", "1s")
 
 	lines := produceWithKcat(t, ctx, kcat, brokers, filepath.Join("..", "..", "testdata", "basic", "events.jsonl"), dir)
 	waitUntil(t, serve, 2*time.Minute, fmt.Sprintf("serve to consume %d messages", lines), func() bool {
@@ -67,6 +72,13 @@ func TestServeWithOutsideBroker(t *testing.T) {
 		t.Fatalf("/report: %d %s", status, got)
 	}
 	reporttest.Compare(t, []byte(got), want)
+
+	// Grafana's driver over HTTP runs every dashboard and alert query on
+	// the store serve holds; a wrong password runs nothing.
+	grafanaQueriesOverHTTP(t, chAddr, "grafana", "grafana-pw", win)
+	if _, err := grafanaConn(t, chAddr, "grafana", "wrong").Query(ctx, "SELECT 1"); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("a wrong password: got %v, want 401", err)
+	}
 
 	// A second process on the same data directory: report goes through
 	// the server; replay, which would write, is told who holds it.
@@ -223,4 +235,54 @@ func readWindow(t *testing.T, path string) []string {
 		t.Fatalf("%s: want two timestamps, got %q", path, b)
 	}
 	return w
+}
+
+// grafanaConn is clickhouse-go over HTTP with gzip, as the Grafana
+// ClickHouse plugin connects with protocol http.
+func grafanaConn(t *testing.T, addr, user, password string) driver.Conn {
+	t.Helper()
+	conn, err := clickhouse.Open(&clickhouse.Options{
+		Addr:        []string{addr},
+		Protocol:    clickhouse.HTTP,
+		Auth:        clickhouse.Auth{Database: "frontline", Username: user, Password: password},
+		Compression: &clickhouse.Compression{Method: clickhouse.CompressionGZIP},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// grafanaQueriesOverHTTP runs every generated dashboard and alert query,
+// expanded as Grafana would for the window, through the ClickHouse HTTP
+// interface at addr, and checks that the calls panel sees the calls.
+func grafanaQueriesOverHTTP(t *testing.T, addr, user, password string, win []string) {
+	t.Helper()
+	conn := grafanaConn(t, addr, user, password)
+	from, _ := time.Parse(time.RFC3339, win[0])
+	to, _ := time.Parse(time.RFC3339, win[1])
+	queries, err := dashboards.GrafanaQueries(dashboards.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := dashboards.GrafanaRequest{From: from, To: to, Interval: time.Minute, ChartSec: 900}
+	for _, q := range queries {
+		rows, err := conn.Query(context.Background(), req.Expand(q.SQL))
+		if err != nil {
+			t.Errorf("%s over HTTP: %v", q.Name, err)
+			continue
+		}
+		for rows.Next() {
+		}
+		if err := rows.Err(); err != nil {
+			t.Errorf("%s over HTTP: %v", q.Name, err)
+		}
+		rows.Close()
+	}
+	var n uint64
+	if err := conn.QueryRow(context.Background(), "SELECT count() FROM calls").Scan(&n); err != nil || n == 0 {
+		t.Errorf("SELECT count() FROM calls over HTTP: %d, %v", n, err)
+	}
+	t.Logf("%d Grafana queries ran over HTTP; %d calls", len(queries), n)
 }

@@ -86,7 +86,7 @@ func cappedReport(ctx context.Context, s store.Store, from, to time.Time) (time.
 // database db, and times the queries.
 func kpiBench(ctx context.Context, dir, db string, agents, days int) (kpiResult, error) {
 	res := kpiResult{agents: agents, days: days}
-	s, err := store.OpenEmbedded(dir, db)
+	s, err := store.OpenEmbedded(store.EmbeddedOptions{Dir: dir, Database: db, Library: engineLibrary, Create: true, Owner: "frontline bench"})
 	if err != nil {
 		return res, err
 	}

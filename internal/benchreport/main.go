@@ -37,10 +37,15 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/frontline-oss/frontline/internal/broker"
+	"github.com/frontline-oss/frontline/internal/chdb"
 	"github.com/frontline-oss/frontline/internal/store"
 	"github.com/frontline-oss/frontline/schemas"
 	"github.com/frontline-oss/frontline/simulator"
 )
+
+// engineLibrary is the embedded engine the benchmarks load (CHDB_LIB_PATH,
+// which the Makefile exports).
+var engineLibrary string
 
 func main() {
 	out := flag.String("out", "BENCHMARKS.md", "report file")
@@ -51,6 +56,12 @@ func main() {
 	pkgBench := flag.Bool("pkg", true, "also run the package benchmarks (go test -bench)")
 	collectArgs := flag.String("collect-args", "", "extra flags for `frontline collect`, space separated (to try batch settings)")
 	flag.Parse()
+	lib, err := chdb.Find(os.Getenv("CHDB_LIB_PATH"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchreport:", err)
+		os.Exit(3)
+	}
+	engineLibrary = lib
 	if err := run(*out, *bin, *agents, *days, *kpiSizes, *pkgBench, strings.Fields(*collectArgs)); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
@@ -174,7 +185,7 @@ func rawConsume(ctx context.Context, brokers []string, n int) (result, error) {
 // rawInsert decodes every message first (not timed), then times plain inserts
 // of the rows in 10,000-row blocks per table.
 func rawInsert(ctx context.Context, dir string, msgs []kafka.Message) (result, error) {
-	s, err := store.OpenEmbedded(dir, "bench")
+	s, err := store.OpenEmbedded(store.EmbeddedOptions{Dir: dir, Database: "bench", Library: engineLibrary, Create: true, Owner: "frontline bench"})
 	if err != nil {
 		return result{}, err
 	}

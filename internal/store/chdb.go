@@ -161,7 +161,15 @@ func (e *Embedded) run(ctx context.Context, sql string, params Params, format st
 	if e.closed {
 		return chdb.Result{}, fmt.Errorf("store for database %q is closed", e.db)
 	}
-	return engine.conn.Query(pre.String(), format)
+	res, err := engine.conn.Query(pre.String(), format)
+	if err != nil {
+		// The engine keeps what a failed statement wrote before it failed
+		// (a timeout after the first rows, say) and puts it in front of the
+		// next statement's output, whoever runs it: a throw-away statement
+		// takes it now, before the lock is released.
+		_, _ = engine.conn.Query("SELECT 1 FORMAT Null", "TSV")
+	}
+	return res, err
 }
 
 // Exec implements Store.

@@ -1,5 +1,3 @@
-//go:build !nochdb
-
 package store
 
 import (
@@ -27,12 +25,9 @@ import (
 // Like every statement of the store, the parameters are set on the engine's
 // session (SET param_<name>) just before query, under the same lock.
 //
-// chDB keeps what a statement wrote before it failed (a timeout after the
-// first rows, say) and puts it in front of the next statement's output, on
-// whichever caller runs next. QueryRaw runs a marker statement first, in the
-// same call, and returns only what follows the marker; after a failure it
-// runs a marker again at once, so that what its own statement left behind
-// does not reach the next caller (unless one takes the engine in between).
+// The engine's output is returned from a marker statement run first in the
+// same call on: whatever an earlier failed statement left behind (see run)
+// cannot reach the caller.
 func (e *Embedded) QueryRaw(ctx context.Context, query string, params map[string]string, format string) ([]byte, error) {
 	mark, err := newMarker()
 	if err != nil {
@@ -57,11 +52,11 @@ func (e *Embedded) QueryRaw(ctx context.Context, query string, params map[string
 		b.WriteString("; ")
 	}
 	b.WriteString(query)
-	out, err := e.run(ctx, b.String(), nil, format)
+	res, err := e.run(ctx, b.String(), nil, format)
 	if err != nil {
-		_, _ = e.run(context.Background(), marker, nil, "RawBLOB")
 		return nil, err
 	}
+	out := res.Data
 	i := bytes.Index(out, []byte(mark))
 	if i < 0 {
 		return nil, fmt.Errorf("cannot find the start of the engine's output: marker %q missing from %d bytes", mark, len(out))

@@ -92,7 +92,7 @@ func Empty(t testing.TB) store.Store {
 func NewEmbedded(t testing.TB) *store.Embedded {
 	t.Helper()
 	name := dbName(t)
-	e, err := store.OpenEmbedded(DataDir(t), name)
+	e, err := store.OpenEmbedded(store.EmbeddedOptions{Dir: DataDir(t), Database: name, Library: Library(t), Create: true, Owner: "go test"})
 	if err != nil {
 		t.Fatalf("cannot open embedded ClickHouse (chDB): %v", err)
 	}
