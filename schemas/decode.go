@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -8,6 +9,10 @@ import (
 	"time"
 	"unicode/utf8"
 )
+
+// bom is the UTF-8 byte order mark that editors on Windows put at the start
+// of a file; Decode and Redact drop one at the start of the input.
+const bom = "\xEF\xBB\xBF"
 
 // MaxEventBytes is the largest event Decode accepts (1 MiB); a larger one is
 // rejected as too_large before it is parsed, so one bad producer cannot make
@@ -49,11 +54,14 @@ const maxFields = 16
 // The input is checked with json.Valid once and then walked without
 // reflection: the envelope keys, then the data keys of the type's Spec.
 // Names are matched exactly (CloudEvents attributes are lower case), the
-// last of duplicate keys wins.
+// last of duplicate keys wins. One leading UTF-8 byte order mark is dropped
+// (the first line of a file saved by a Windows editor); it counts towards
+// MaxEventBytes.
 func Decode(b []byte) (*Event, error) {
 	if len(b) > MaxEventBytes {
 		return nil, invalid("too_large", "event of %d bytes exceeds %d", len(b), MaxEventBytes)
 	}
+	b = bytes.TrimPrefix(b, []byte(bom))
 	if !json.Valid(b) {
 		return nil, invalid("invalid_json", "not valid JSON: %s", quote(string(b)))
 	}

@@ -284,6 +284,8 @@ func TestRedact(t *testing.T) {
 		{`[{"msisdn":"491701234567","n":12345678901234567890}]`, `[{"n":12345678901234567890}]`},
 		{`{"data":{"email":"ann@example.com", "phone": "+49 170 1234567"`, `{"data":{"email":"***", "phone": "***"`},
 		{`call me: +44-20-7946-0958 or (030) 1234567, ticket 123456`, `call me: *** or (030) ***, ticket 123456`},
+		// a BOM does not turn JSON into text whose PII keys survive
+		{"\xEF\xBB\xBF" + `{"id":"e","data":{"phone":"1234"}}`, `{"data":{},"id":"e"}`},
 	}
 	for _, tt := range tests {
 		if got := string(schemas.Redact([]byte(tt.in))); got != tt.want {
@@ -312,6 +314,32 @@ func TestSpecsMatchTypes(t *testing.T) {
 		}
 		if !reflect.DeepEqual(names, ti.Columns) {
 			t.Errorf("%s: spec fields %v, table columns %v", ti.Type, names, ti.Columns)
+		}
+	}
+}
+
+// TestDecodeBOM: a file saved by a Windows editor starts with a UTF-8 byte
+// order mark; Decode drops one leading BOM, so the first line of such a file
+// is the event it looks like, and garbage after a BOM is still garbage.
+func TestDecodeBOM(t *testing.T) {
+	const bom = "\xEF\xBB\xBF"
+	e, err := schemas.Decode([]byte(bom + validEvents[0].in))
+	if err != nil {
+		t.Fatalf("valid event after a BOM: %v", err)
+	}
+	if !reflect.DeepEqual(e.Data, validEvents[0].want) {
+		t.Errorf("got %+v, want %+v", e.Data, validEvents[0].want)
+	}
+	for in, reason := range map[string]string{
+		bom + `{not json`:             "invalid_json",
+		bom:                           "invalid_json",
+		bom + bom + validEvents[0].in: "invalid_json", // one BOM, not any number
+		bom + `[1]`:                   "not_cloudevent",
+		" " + bom + validEvents[0].in: "invalid_json", // only at the very start
+	} {
+		_, err := schemas.Decode([]byte(in))
+		if inv, _ := err.(*schemas.Invalid); inv == nil || inv.Reason != reason {
+			t.Errorf("Decode(%q) = %v, want %s", in, err, reason)
 		}
 	}
 }

@@ -17,16 +17,20 @@ var (
 
 // Redact returns payload without phone numbers and e-mail addresses, for
 // storing a rejected event in the DLQ table (the DLQ topic keeps the
-// original bytes for a short retention). If payload is JSON, every key of
+// original bytes for a short retention). If payload is JSON (after one
+// leading UTF-8 byte order mark, which is dropped then), every key of
 // PIIFields (any case) is dropped at any depth and the rest is re-encoded;
 // otherwise e-mail-like text and runs of 7 or more digits (spaces, dashes
 // and + allowed between them) are replaced by "***". Payload is not
 // modified.
 func Redact(payload []byte) []byte {
-	d := json.NewDecoder(bytes.NewReader(payload))
+	// A leading BOM would make a JSON payload look like text and keep its
+	// PII keys; Decode drops it too.
+	js := bytes.TrimPrefix(payload, []byte(bom))
+	d := json.NewDecoder(bytes.NewReader(js))
 	d.UseNumber()
 	var v any
-	if err := d.Decode(&v); err == nil && !d.More() && json.Valid(payload) {
+	if err := d.Decode(&v); err == nil && !d.More() && json.Valid(js) {
 		if !dropPII(v) {
 			return payload
 		}
