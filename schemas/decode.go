@@ -19,12 +19,46 @@ const bom = "\xEF\xBB\xBF"
 // the collector hold huge messages.
 const MaxEventBytes = 1 << 20
 
+// The supported time range of the contract is [MinTime, MaxTime) in UTC:
+// a well-formed timestamp outside it, in data or the envelope time, is
+// rejected as out_of_range:<field>. ClickHouse would not fail on such a time
+// but silently clamp it (DateTime64 keeps 1900-2299, so year 9999 was stored
+// as 2299 and year 0001 as 1900), and the range is chosen so that everything
+// the store does with a timestamp stays valid: DateTime, which toDateTime and
+// the raw tables' TTL expressions (toDateTime(ts) + INTERVAL n DAY, n up to
+// 3650) use, starts at 1970-01-01 and ends at 2106-02-07T06:28:15Z, and
+// MaxTime plus 3650 days is still before that.
+const (
+	// MinTime is the earliest supported timestamp (inclusive), the start of
+	// ClickHouse DateTime.
+	MinTime = "1970-01-01T00:00:00Z"
+	// MaxTime is the end of the supported range (exclusive): 3650 days
+	// later is still inside ClickHouse DateTime.
+	MaxTime = "2096-01-01T00:00:00Z"
+)
+
+// minTime and maxTime are MinTime and MaxTime as times.
+var minTime, maxTime = mustTime(MinTime), mustTime(MaxTime)
+
+func mustTime(s string) time.Time {
+	t, ok := parseTime(s)
+	if !ok {
+		panic("schemas: bad time constant " + s)
+	}
+	return t
+}
+
+// inRange reports whether t is in [MinTime, MaxTime).
+func inRange(t time.Time) bool { return !t.Before(minTime) && t.Before(maxTime) }
+
 // Invalid says why an event was rejected; it is the only error Decode
 // returns. Reason is a stable code for metrics, the DLQ header and the DLQ
 // table (too_large, invalid_json, not_cloudevent, unknown_type,
 // data_not_object, end_before_start, missing_field:<name>,
 // wrong_type:<name>, bad_value:<name>, bad_timestamp:<name>,
-// negative_duration:<name>); Detail is for people and may change.
+// out_of_range:<name>, negative_duration:<name>; <name> is a data field of
+// the contract or time, the envelope attribute); Detail is for people and
+// may change.
 type Invalid struct {
 	Reason string
 	Detail string
@@ -47,8 +81,8 @@ const maxFields = 16
 // Decode parses and validates one CloudEvents 1.0 structured JSON event
 // against the contract; it is the collector's gate between Kafka and
 // ClickHouse. Every error is an *Invalid with a stable Reason. Unknown fields
-// are ignored, a JSON null counts as missing, timestamps come back in UTC,
-// and phone/e-mail fields never reach the Event (the types have no place
+// are ignored, a JSON null counts as missing, timestamps come back in UTC
+// and within [MinTime, MaxTime), and phone/e-mail fields never reach the Event (the types have no place
 // for them).
 //
 // The input is checked with json.Valid once and then walked without
@@ -106,6 +140,9 @@ func Decode(b []byte) (*Event, error) {
 		t, ok := timestamp(tm)
 		if !ok {
 			return nil, invalid("bad_timestamp:time", "time %s is not RFC 3339 with an offset", quote(tm))
+		}
+		if !inRange(t) {
+			return nil, invalid("out_of_range:time", "time %s is outside the supported range [%s, %s)", quote(tm), MinTime, MaxTime)
 		}
 		ev.Time = t
 	}
@@ -187,6 +224,9 @@ func (f *Field) set(d Data, raw string) *Invalid {
 		t, ok := timestamp(raw)
 		if !ok {
 			return invalid("bad_timestamp:"+f.Name, "%s %s is not RFC 3339 with an offset", f.Name, quote(raw))
+		}
+		if !inRange(t) {
+			return invalid("out_of_range:"+f.Name, "%s %s is outside the supported range [%s, %s)", f.Name, quote(raw), MinTime, MaxTime)
 		}
 		switch p := f.dst(d).(type) {
 		case *time.Time:

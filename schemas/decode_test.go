@@ -62,6 +62,12 @@ func TestDecodeReasons(t *testing.T) {
 		{"timestamp with a space", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":"2026-11-02 09:00:41Z"}`), "bad_timestamp:at"},
 		{"timestamp 31 November", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":"2026-11-31T09:00:41Z"}`), "bad_timestamp:at"},
 		{"timestamp outside years 0000-9999 in UTC", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":"0000-01-01T00:30:00+01:00"}`), "bad_timestamp:at"},
+		{"year 9999 (ClickHouse would store 2299)", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":"9999-12-31T23:59:59Z"}`), "out_of_range:at"},
+		{"year 0001 (ClickHouse would store 1900)", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":"0001-01-01T00:00:00Z"}`), "out_of_range:at"},
+		{"just before 1970 in UTC", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":"1970-01-01T00:30:00+01:00"}`), "out_of_range:at"},
+		{"the upper bound itself", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":"2096-01-01T00:00:00Z"}`), "out_of_range:at"},
+		{"optional timestamp out of range", ev(schemas.TypeCallEnded, `{`+call+`,"queued_at":"2026-11-02T09:00:00Z","answered_at":"2106-02-07T06:28:15Z","ended_at":"2026-11-02T09:00:41Z"}`), "out_of_range:answered_at"},
+		{"envelope time out of range", `{"specversion":"1.0","id":"e","source":"s","type":"cs.agent.state.v1","time":"9999-01-01T00:00:00Z","data":{}}`, "out_of_range:time"},
 		{"timestamp as epoch number", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":1793610041}`), "bad_timestamp:at"},
 		{"negative talk_sec", ev(schemas.TypeCallEnded, `{`+call+`,"queued_at":"2026-11-02T09:00:00Z","ended_at":"2026-11-02T09:00:41Z","talk_sec":-3}`), "negative_duration:talk_sec"},
 		{"negative hold_sec", ev(schemas.TypeCallEnded, `{`+call+`,"queued_at":"2026-11-02T09:00:00Z","ended_at":"2026-11-02T09:00:41Z","hold_sec":-0.5}`), "negative_duration:hold_sec"},
@@ -340,6 +346,29 @@ func TestDecodeBOM(t *testing.T) {
 		_, err := schemas.Decode([]byte(in))
 		if inv, _ := err.(*schemas.Invalid); inv == nil || inv.Reason != reason {
 			t.Errorf("Decode(%q) = %v, want %s", in, err, reason)
+		}
+	}
+}
+
+// TestDecodeTimeRange: the bounds themselves, and that they are what
+// ClickHouse can hold: DateTime64(3) keeps 1900-2299, but toDateTime (TTL
+// expressions add up to 3650 days to it) ends at 2106-02-07T06:28:15Z.
+func TestDecodeTimeRange(t *testing.T) {
+	lo, hi := at(schemas.MinTime), at(schemas.MaxTime)
+	if !lo.Equal(time.Unix(0, 0)) {
+		t.Errorf("MinTime %s is not the start of ClickHouse DateTime", schemas.MinTime)
+	}
+	if last := hi.AddDate(0, 0, 3650); !last.Before(at("2106-02-07T06:28:15Z")) {
+		t.Errorf("MaxTime + 3650 days = %s is beyond ClickHouse DateTime", last)
+	}
+	for _, in := range []string{"1970-01-01T00:00:00Z", "1970-01-01T01:00:00+01:00", "2095-12-31T23:59:59.999999999Z", "2096-01-01T00:30:00+01:00"} {
+		e, err := schemas.Decode([]byte(ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":"`+in+`"}`)))
+		if err != nil {
+			t.Errorf("%s: %v", in, err)
+			continue
+		}
+		if got := e.Data.(*schemas.AgentState).At; got.Before(lo) || !got.Before(hi) {
+			t.Errorf("%s decoded to %s", in, got)
 		}
 	}
 }
