@@ -58,7 +58,9 @@ func inRange(t time.Time) bool { return !t.Before(minTime) && t.Before(maxTime) 
 // wrong_type:<name>, bad_value:<name>, bad_timestamp:<name>,
 // out_of_range:<name>, negative_duration:<name>; <name> is a data field of
 // the contract or time, the envelope attribute); Detail is for people and
-// may change.
+// may change, and is scrubbed (see Scrub) when the Invalid is made, so no
+// consumer of it (the DLQ table and headers, replay's output, logs) gets an
+// e-mail address or a phone number from the event.
 type Invalid struct {
 	Reason string
 	Detail string
@@ -72,7 +74,7 @@ func invalid(reason, format string, args ...any) *Invalid {
 	if len(args) > 0 {
 		d = fmt.Sprintf(format, args...)
 	}
-	return &Invalid{Reason: reason, Detail: d}
+	return &Invalid{Reason: reason, Detail: Scrub(d)}
 }
 
 // maxFields bounds the data fields of one event type (CallEnded has 14).
@@ -464,10 +466,39 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// quote shortens and quotes input for a Detail message.
+// quote scrubs, shortens to 80 bytes and quotes input for a Detail
+// message. It scrubs before it cuts, so the cut cannot leave the first
+// digits of a number or half an address that Scrub would no longer find.
 func quote(s string) string {
-	if len(s) > 80 {
-		s = s[:80] + "…"
+	const max = 80
+	s, more := scrubPrefix(s, max)
+	if len(s) > max {
+		i := max
+		for i > 0 && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		s, more = s[:i], true
+	}
+	if more {
+		s += "…"
 	}
 	return strconv.Quote(s)
 }
+
+// scrubPrefix returns Scrub of a prefix of s of at least n bytes, and
+// whether that is less than all of s. The prefix ends after the first byte
+// at or after n that Scrub's rules never look across (hard), so it scrubs
+// exactly as in all of s, and a detail does not cost a scan of a 1 MiB
+// event.
+func scrubPrefix(s string, n int) (string, bool) {
+	if len(s) > n {
+		if k := strings.IndexAny(s[n:], hard); k >= 0 && n+k+1 < len(s) {
+			return Scrub(s[:n+k+1]), true
+		}
+	}
+	return Scrub(s), false
+}
+
+// hard are bytes that are in no address or number, nor glue one to a word:
+// Scrub's result before such a byte does not depend on what follows it.
+const hard = "\"',:;{}[]/<>=!?&#*|~^$`\t\n\r"

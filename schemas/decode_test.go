@@ -372,3 +372,50 @@ func TestDecodeTimeRange(t *testing.T) {
 		}
 	}
 }
+
+// TestDetailScrubbed: a rejected event's detail goes to the DLQ table, the
+// DLQ headers, replay's output and logs, so it never carries an e-mail
+// address or a phone number, wherever in the event they were and however
+// the 80-character cut falls.
+func TestDetailScrubbed(t *testing.T) {
+	pad := strings.Repeat("x", 66)
+	tests := []struct{ name, in, reason string }{
+		{"invalid JSON", `{"note":"call +49 170 1234567 or ann@example.com",`, "invalid_json"},
+		{"a number across the cut", `{"note":"` + pad + ` 0301234567 and more"`, "invalid_json"},
+		{"an address across the cut", `{"note":"` + pad + ` ann.lee@example.com"`, "invalid_json"},
+		{"after a JSON escape", `{"note":"line\n0301234567"`, "invalid_json"},
+		{"not an object", `["ann@example.com", "+49 170 1234567"]`, "not_cloudevent"},
+		{"unknown type", ev("ann@example.com", `{}`), "unknown_type"},
+		{"data not an object", ev(schemas.TypeAgentState, `"call 0301234567"`), "data_not_object"},
+		{"string is a number", ev(schemas.TypeAgentState, `{"agent_id":4930123456,"state":"busy","at":"2026-11-02T09:00:41Z"}`), "wrong_type:agent_id"},
+		{"enum", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"call ann@example.com","at":"2026-11-02T09:00:41Z"}`), "bad_value:state"},
+		{"timestamp", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":"+49 170 1234567"}`), "bad_timestamp:at"},
+		{"negative duration", ev(schemas.TypeEmailReplied, `{"email_id":"m1","agent_id":"a1","replied_at":"2026-11-02T09:00:41Z","handle_sec":-4930123456}`), "negative_duration:handle_sec"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := schemas.Decode([]byte(tt.in))
+			inv, _ := err.(*schemas.Invalid)
+			if inv == nil || inv.Reason != tt.reason {
+				t.Fatalf("Decode = %v, want %s", err, tt.reason)
+			}
+			for _, pii := range []string{"@", "1234567", "7946", "0301", "30123", "+49", "ann"} {
+				if strings.Contains(inv.Detail, pii) {
+					t.Errorf("detail %q contains %q", inv.Detail, pii)
+				}
+			}
+			if !strings.Contains(inv.Detail, schemas.Mask) {
+				t.Errorf("detail %q has no mask", inv.Detail)
+			}
+		})
+	}
+	// What the pipeline writes itself stays readable.
+	_, err := schemas.Decode([]byte(ev(schemas.TypeCallEnded, `{`+call+`,"queued_at":"2026-11-02T09:00:10Z","ended_at":"2026-11-02T09:00:09.999Z"}`)))
+	if want := "ended_at 2026-11-02T09:00:09.999Z is before queued_at 2026-11-02T09:00:10Z"; err == nil || err.(*schemas.Invalid).Detail != want {
+		t.Errorf("detail %v, want %q", err, want)
+	}
+	_, err = schemas.Decode([]byte(`{"x":"` + strings.Repeat("a", schemas.MaxEventBytes) + `"}`))
+	if want := "event of 1048584 bytes exceeds 1048576"; err == nil || err.(*schemas.Invalid).Detail != want {
+		t.Errorf("detail %v, want %q", err, want)
+	}
+}
