@@ -280,8 +280,9 @@ func TestEncode(t *testing.T) {
 	}
 }
 
-// TestRedact: PII keys are removed from JSON payloads at any depth; other
-// payloads have e-mail addresses and phone-like digit runs masked.
+// TestRedact: PII keys are removed from JSON payloads at any depth, and
+// every other key, string and number is scrubbed; other payloads are
+// scrubbed as text.
 func TestRedact(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{`{"id":"e","data":{"call_id":"c1","caller_number":"+44 20 7946 0958","Email":"a@b.de","x":[{"phone":"1"}]},"from":"a"}`,
@@ -289,9 +290,21 @@ func TestRedact(t *testing.T) {
 		{`{"id":"e","data":{"call_id":"c1"}}`, `{"id":"e","data":{"call_id":"c1"}}`},
 		{`[{"msisdn":"491701234567","n":12345678901234567890}]`, `[{"n":12345678901234567890}]`},
 		{`{"data":{"email":"ann@example.com", "phone": "+49 170 1234567"`, `{"data":{"email":"***", "phone": "***"`},
-		{`call me: +44-20-7946-0958 or (030) 1234567, ticket 123456`, `call me: *** or (030) ***, ticket 123456`},
+		{`call me: +44-20-7946-0958 or (030) 1234567, ticket 123456`, `call me: *** or ***, ticket 123456`},
+		// free text under any key, at any depth
+		{`{"id":"e","data":{"call_id":"c1","note":"call 0301234567 or ann@example.com"}}`,
+			`{"data":{"call_id":"c1","note":"call *** or ***"},"id":"e"}`},
+		{`{"a":[{"b":["+49 170 1234567",{"c":"x@y.de"}]}],"d":"line\n0301234567"}`, `{"a":[{"b":["***",{"c":"***"}]}],"d":"line\n***"}`},
+		// keys, and numbers that are phone numbers
+		{`{"ann@example.com":"vip","n":4930123456,"m":12.5,"k":1048576}`, `{"***":"vip","k":1048576,"m":12.5,"n":"***"}`},
+		// a duplicate key does not hide a value from Redact
+		{`{"note":"call 0301234567","note":"x"}`, `{"note":"x"}`},
+		// what the pipeline writes itself is kept, byte for byte
+		{`{"id":"c-000123-end", "time":"2026-11-02T09:00:41Z","data":{"talk_sec":270.5,"customer_id":"cust-00042"}}`,
+			`{"id":"c-000123-end", "time":"2026-11-02T09:00:41Z","data":{"talk_sec":270.5,"customer_id":"cust-00042"}}`},
 		// a BOM does not turn JSON into text whose PII keys survive
 		{"\xEF\xBB\xBF" + `{"id":"e","data":{"phone":"1234"}}`, `{"data":{},"id":"e"}`},
+		{"\xEF\xBB\xBF{}", `{}`},
 	}
 	for _, tt := range tests {
 		if got := string(schemas.Redact([]byte(tt.in))); got != tt.want {

@@ -1,6 +1,8 @@
 package schemas_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"math/rand"
 	"strings"
 	"testing"
@@ -149,4 +151,26 @@ func TestScrubIdempotent(t *testing.T) {
 			t.Fatalf("Scrub(%q) = %q, but Scrub of that is %q", string(b), once, twice)
 		}
 	}
+}
+
+// FuzzRedact: Redact never panics, keeps JSON valid JSON, and what it
+// returns scrubs to itself.
+func FuzzRedact(f *testing.F) {
+	for _, tt := range validEvents {
+		f.Add([]byte(tt.in))
+	}
+	f.Add([]byte(`{"ann@example.com":"vip","n":4930123456,"note":["call 0301234567"]}`))
+	f.Add([]byte("\xEF\xBB\xBF{\"phone\":\"1\"}"))
+	f.Add([]byte(`call me: +44-20-7946-0958`))
+	f.Add([]byte(`{"":100000000,"":[]}`))
+	f.Add([]byte("\xEF\xBB\xBF{}"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out := schemas.Redact(in)
+		if json.Valid(bytes.TrimPrefix(in, []byte("\xEF\xBB\xBF"))) && !json.Valid(out) {
+			t.Fatalf("Redact(%q) = %q is not JSON", in, out)
+		}
+		if s := string(out); utf8.ValidString(s) && schemas.Scrub(s) != s {
+			t.Fatalf("Redact(%q) = %q still has something to scrub", in, out)
+		}
+	})
 }
