@@ -84,8 +84,13 @@ const maxFields = 16
 // against the contract; it is the collector's gate between Kafka and
 // ClickHouse. Every error is an *Invalid with a stable Reason. Unknown fields
 // are ignored, a JSON null counts as missing, timestamps come back in UTC
-// and within [MinTime, MaxTime), and phone/e-mail fields never reach the Event (the types have no place
-// for them).
+// and within [MinTime, MaxTime), and phone/e-mail fields never reach the
+// Event (the types have no place for them). Personal data elsewhere does
+// not reach it either: free-text (String) fields are scrubbed (see Scrub),
+// and an id (an ID field, the envelope id or source) that contains an
+// e-mail address or an international phone number is replaced by its
+// PIIToken, so equal ids stay equal. Text without '@' and digits, and ids
+// without '@' and '+', cost no more than a scan of their bytes.
 //
 // The input is checked with json.Valid once and then walked without
 // reflection: the envelope keys, then the data keys of the type's Spec.
@@ -135,6 +140,7 @@ func Decode(b []byte) (*Event, error) {
 	if ev.Source, ok = jsonString(source); !ok || ev.Source == "" {
 		return nil, invalid("not_cloudevent", "source must be a non-empty string, got %s", quote(source))
 	}
+	ev.ID, ev.Source = keyToken(ev.ID), keyToken(ev.Source)
 	if ev.Type, ok = jsonString(typ); !ok || ev.Type == "" {
 		return nil, invalid("not_cloudevent", "type must be a non-empty string, got %s", quote(typ))
 	}
@@ -213,13 +219,20 @@ func (s *Spec) decode(data string) (Data, *Invalid) {
 // it in d.
 func (f *Field) set(d Data, raw string) *Invalid {
 	switch f.Kind {
-	case String, Enum:
+	case String, Enum, ID:
 		v, ok := jsonString(raw)
 		if !ok {
 			return invalid("wrong_type:"+f.Name, "%s must be a string, got %s", f.Name, quote(raw))
 		}
-		if f.Kind == Enum && !contains(f.Values, v) {
-			return invalid("bad_value:"+f.Name, "%s %s is not one of %s", f.Name, quote(raw), strings.Join(f.Values, "|"))
+		switch f.Kind {
+		case Enum:
+			if !contains(f.Values, v) {
+				return invalid("bad_value:"+f.Name, "%s %s is not one of %s", f.Name, quote(raw), strings.Join(f.Values, "|"))
+			}
+		case String:
+			v = Scrub(v)
+		case ID:
+			v = keyToken(v)
 		}
 		*f.dst(d).(*string) = v
 	case Timestamp:

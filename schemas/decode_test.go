@@ -432,3 +432,55 @@ func TestDetailScrubbed(t *testing.T) {
 		t.Errorf("detail %v, want %q", err, want)
 	}
 }
+
+// TestDecodeScrubsPII: free-text fields of valid events are stored with
+// e-mail addresses and phone numbers masked; ids (the *_id fields, queue,
+// the envelope id and source) are keys that KPIs join and filter on, so
+// they are kept, unless one holds an address or an international number:
+// then it is stored as its PIIToken, equal for equal ids.
+func TestDecodeScrubsPII(t *testing.T) {
+	tok := schemas.PIIToken
+	tests := []struct {
+		in   string
+		want schemas.Data
+	}{
+		{ev(schemas.TypeCallbackCancelled, `{"callback_id":"b1","cancelled_at":"2026-11-02T09:40:00Z","reason":"customer asks for 0301234567 instead"}`),
+			&schemas.CallbackCancelled{CallbackID: "b1", CancelledAt: at("2026-11-02T09:40:00Z"), Reason: "customer asks for *** instead"}},
+		{ev(schemas.TypeCustomerChurned, `{"customer_id":"cust-00042","churned_at":"2026-11-20T00:00:00Z","reason":"moved; write to ann@example.com"}`),
+			&schemas.CustomerChurned{CustomerID: "cust-00042", ChurnedAt: at("2026-11-20T00:00:00Z"), Reason: "moved; write to ***"}},
+		{ev(schemas.TypeEmailReceived, `{"email_id":"m1","queue":"support","received_at":"2026-11-02T09:00:00Z","topic":"refund, call +49 170 1234567"}`),
+			&schemas.EmailReceived{EmailID: "m1", Queue: "support", ReceivedAt: at("2026-11-02T09:00:00Z"), Topic: "refund, call ***"}},
+		{ev(schemas.TypeAgentRoster, `{"agent_id":"a9","change":"joined","at":"2026-11-02T08:00:00Z","team":"lead: bob@example.com","site":"(030) 1234567"}`),
+			&schemas.AgentRoster{AgentID: "a9", Change: "joined", At: at("2026-11-02T08:00:00Z"), Team: "lead: ***", Site: "***"}},
+		{ev(schemas.TypeCustomerUpdated, `{"customer_id":"ann@example.com","at":"2026-11-01T00:00:00Z","segment":"A 0301234567"}`),
+			&schemas.CustomerUpdated{CustomerID: tok("ann@example.com"), At: at("2026-11-01T00:00:00Z"), Segment: "A ***"}},
+		{ev(schemas.TypeCallEnded, `{"call_id":"c-000123","direction":"outbound","queue":"hotline +4930123456","customer_id":"+49 170 1234567",
+			"agent_id":"tel:+49-30-1234567","ended_at":"2026-11-02T09:05:00Z","callback_id":"0301234567","topic":"billing"}`),
+			&schemas.CallEnded{CallID: "c-000123", Direction: "outbound", Queue: tok("hotline +4930123456"), CustomerID: tok("+49 170 1234567"),
+				AgentID: tok("tel:+49-30-1234567"), EndedAt: at("2026-11-02T09:05:00Z"), CallbackID: "0301234567", Topic: "billing"}},
+	}
+	for _, tt := range tests {
+		e, err := schemas.Decode([]byte(tt.in))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.in, err)
+		}
+		if !reflect.DeepEqual(e.Data, tt.want) {
+			t.Errorf("got  %+v\nwant %+v", e.Data, tt.want)
+		}
+		b, err := schemas.Encode(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again, err := schemas.Decode(b); err != nil || !reflect.DeepEqual(again, e) {
+			t.Errorf("%s does not decode to itself: %v", b, err)
+		}
+	}
+	e, err := schemas.Decode([]byte(`{"specversion":"1.0","id":"ann@example.com","source":"mailto:ops@example.com","type":"cs.agent.state.v1",
+		"data":{"agent_id":"a1","state":"busy","at":"2026-11-02T09:00:41Z"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.ID != tok("ann@example.com") || e.Source != tok("mailto:ops@example.com") {
+		t.Errorf("envelope id %q and source %q are not tokens", e.ID, e.Source)
+	}
+}
