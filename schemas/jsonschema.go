@@ -101,7 +101,7 @@ func (s *Spec) jsonSchema() []byte {
 		member{"$defs", obj{{"timestamp", obj{
 			{"type", "string"}, {"format", "date-time"}, {"pattern", timestampPattern},
 			{"description", "RFC 3339 with an offset (Z or ±hh:mm); stored in UTC. Once in UTC it must be from " +
-				MinTime + " (inclusive) to " + MaxTime + " (exclusive), else the event is rejected as out_of_range:<field>"},
+				MinTime + " (inclusive) to " + MaxTime + " (exclusive), else the event is rejected as out_of_range (the reason names the field)"},
 		}}}},
 	)
 	b, err := json.Marshal(schema)
