@@ -25,14 +25,16 @@ const Mask = "***"
 //
 //   - An e-mail address is a local part of ASCII letters, digits and
 //     . _ % + - (and any non-ASCII character), '@', and a domain of at
-//     least two dot-separated labels of letters (of any script), digits and
-//     '-' whose last label is at least two letters (ann@example.com, a.b+c@mail.example.co.uk;
-//     not user@localhost, not a@b).
+//     least two dot-separated labels of letters (of any script), digits
+//     and '-' whose last label is at least two letters (ann@example.com,
+//     a.b+c@mail.example.co.uk; not user@localhost, not a@b).
 //   - A phone number is made of ASCII digits and the separators space, '-',
 //     '.', '(' and ')', optionally after a leading '+'. It is masked when it
 //     has a leading '+' and 7 to 15 digits (+49 170 1234567); or 7 to 15
 //     digits and at least two separators ((030) 1234567, 030-123-4567);
-//     or 9 to 15 digits and no separator (0301234567). When a run of digits
+//     or 9 to 15 digits and no separator (0301234567); or 9 to 15 digits
+//     after an area code of 0 and one to four digits and one space or '-'
+//     (030 1234567, 0170-1234567). When a run of digits
 //     and separators as a whole is not a number, each of its space-separated
 //     words is tried on its own, so two numbers in a row are both masked.
 //   - Digits glued to a letter (of any script) or '_' belong to a word, not
@@ -44,8 +46,9 @@ const Mask = "***"
 //     timestamps are kept; a decimal number has one separator and is kept.
 //
 // Known misses and false alarms: a number with fewer than 7 digits, one
-// written with '/' or only one separator (030/1234567, 030 1234567) and
-// digits escaped in JSON text (\u0030) are not found; other 9-15 digit
+// written with '/' (030/1234567), one with a single separator and no area
+// code (123 4567890), digits glued to letters (Tel0301234567) and digits
+// escaped in JSON text (\u0030) are not found; other 9-15 digit
 // numbers (epoch seconds, long order numbers) and numbers written with two
 // or more separators (1.234.567, IPv4 addresses) are masked too. Strings
 // without '@' and without digits are returned as they are without any work.
@@ -372,10 +375,28 @@ func phone(s string, a, b, limit int) (span, bool) {
 		b++
 		seps++
 	}
-	if digits < 7 || digits > 15 || !plus && (seps == 0 && digits < 9 || seps == 1) {
+	if digits < 7 || digits > 15 {
+		return span{}, false
+	}
+	switch {
+	case plus, seps >= 2:
+	case digits >= 9 && (seps == 0 || trunkPrefix(s[a:b])):
+	default:
 		return span{}, false
 	}
 	return span{start: a, end: b, plus: plus}, true
+}
+
+// trunkPrefix reports whether a number with one separator starts with a
+// national area code: 0 and one to four more digits, then a space or '-'
+// (030 1234567, 0170-1234567). A '.' does not count, or the fraction of a
+// timestamp (00.123456789+01:00) would be a number.
+func trunkPrefix(s string) bool {
+	i := 0
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	return s[0] == '0' && i >= 2 && i <= 5 && i < len(s) && (s[i] == ' ' || s[i] == '-')
 }
 
 // dateLen returns the length of the date at the start of s (YYYY-MM-DD,

@@ -39,6 +39,9 @@ func TestScrub(t *testing.T) {
 		{"030-123-4567", "***"},
 		{"0170.123.4567", "***"},
 		{"call me: +44-20-7946-0958 or (030) 1234567, ticket 123456", "call me: *** or ***, ticket 123456"},
+		// 9-15 digits after a national area code and one space or dash
+		{"Rückruf an 030 1234567 bitte", "Rückruf an *** bitte"},
+		{"0170-1234567", "***"},
 		// 9-15 contiguous digits
 		{"0301234567", "***"},
 		{"callback to 0301234567!", "callback to ***!"},
@@ -68,6 +71,7 @@ func TestScrub(t *testing.T) {
 		"ended_at 2026-11-02T09:00:09.999Z is before queued_at 2026-11-02T09:00:10Z",
 		"2026.11.02", "02.11.2026", "2.11.2026", "02-11-2026",
 		"event of 1048480 bytes exceeds 1048576",
+		"123 4567890", "0 12345678", "030.1234567", "00.123456789+01:00",
 		"talk_sec is -3 seconds", "270.5", "3.14159265358979", "-1234567.25", "1234567890123.5",
 		"550e8400-e29b-41d4-a716-446655440000",
 		"abcdef01-2345-6789-abcd-012345678901",
@@ -138,6 +142,7 @@ func TestScrubIdempotent(t *testing.T) {
 		[]rune("0123 -.()@a.b+"),
 		[]rune("0 (). @ab\u00a0é-+"),
 		[]rune("0000000 ()-+a"),
+		[]rune("0 12-."),
 	}
 	r := rand.New(rand.NewSource(1))
 	for n := range 200000 {
