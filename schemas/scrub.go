@@ -40,7 +40,8 @@ const Mask = "***"
 //   - Digits glued to a letter (of any script) or '_' belong to a word, not
 //     a number: c-000123-end, cust-00042, the parts of a UUID,
 //     20261102T0900, Tel0301234567. An ASCII letter right after a backslash
-//     does not glue (the n of a \n escape in JSON text). A date
+//     does not glue (the n of a \n escape in JSON text), and the hex digits
+//     of a \uXXXX escape are not digits. A date
 //     (2026-11-02, 2026.11.02, 2.11.2026, 02-11-2026) is never part of a
 //     number, and the time after it has too few digits to be one, so ISO
 //     timestamps are kept; a decimal number has one separator and is kept.
@@ -267,6 +268,10 @@ func gluedAt(s string, b int) bool {
 func phoneSpans(s string, spans []span) []span {
 	for i := 0; i < len(s); {
 		c := s[i]
+		if c == '\\' && isUnicodeEscape(s[i:]) {
+			i += 6 // its hex digits are not digits of a number
+			continue
+		}
 		if !isDigit(c) && !isSep(c) && c != '+' {
 			i++
 			continue
@@ -287,6 +292,19 @@ func phoneSpans(s string, spans []span) []span {
 		i = j + date
 	}
 	return spans
+}
+
+// isUnicodeEscape reports whether s starts with a JSON \uXXXX escape.
+func isUnicodeEscape(s string) bool {
+	if len(s) < 6 || s[1] != 'u' {
+		return false
+	}
+	for i := 2; i < 6; i++ {
+		if c := s[i] | 0x20; !isDigit(s[i]) && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // run appends the phone numbers of the run s[a:b].

@@ -55,6 +55,7 @@ func TestScrub(t *testing.T) {
 		// escapes in JSON text do not hide a number
 		{`"line one\n0301234567"`, `"line one\n***"`},
 		{`"a\t+49 170 1234567"`, `"a\t***"`},
+		{`"\u00200301234567"`, `"\u0020***"`},
 		// a number right after a date
 		{"2026-11-02 0301234567", "2026-11-02 ***"},
 		// and both kinds together
@@ -83,6 +84,7 @@ func TestScrub(t *testing.T) {
 		"user@localhost", "a@b", "@example.com", "ann@", "email@123.456", "cs.call.ended.v1",
 		"pii:5d41402abc4b2a76",
 		`not valid JSON: "{\"x\":1}"`,
+		`"\u000000000"`, `"\u2028\u2029\ufffd"`,
 	}
 	for _, tt := range masked {
 		if got := schemas.Scrub(tt.in); got != tt.want {
@@ -143,6 +145,7 @@ func TestScrubIdempotent(t *testing.T) {
 		[]rune("0 (). @ab\u00a0é-+"),
 		[]rune("0000000 ()-+a"),
 		[]rune("0 12-."),
+		[]rune("\\u00 12e@.a"),
 	}
 	r := rand.New(rand.NewSource(1))
 	for n := range 200000 {
@@ -169,6 +172,7 @@ func FuzzRedact(f *testing.F) {
 	f.Add([]byte(`call me: +44-20-7946-0958`))
 	f.Add([]byte(`{"":100000000,"":[]}`))
 	f.Add([]byte("\xEF\xBB\xBF{}"))
+	f.Add([]byte(`"\u000000000"`))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		out := schemas.Redact(in)
 		if json.Valid(bytes.TrimPrefix(in, []byte("\xEF\xBB\xBF"))) && !json.Valid(out) {
