@@ -38,3 +38,19 @@ func BenchmarkEncode(b *testing.B) {
 		schemas.Encode(e)
 	}
 }
+
+// BenchmarkScrub scrubs 1 MiB of text full of digits, separators and '@',
+// as Invalid.Detail does with the largest rejected event: it must stay
+// linear.
+func BenchmarkScrub(b *testing.B) {
+	var buf bytes.Buffer
+	for buf.Len() < schemas.MaxEventBytes {
+		buf.WriteString(`{"note":"call 030 1234 5678 or ann@example.com","at":"2026-11-02T09:00:41Z","n":12.5,"x":"@@1-2.3(4)"} `)
+	}
+	s := buf.String()[:schemas.MaxEventBytes]
+	b.SetBytes(int64(len(s)))
+	b.ReportAllocs()
+	for b.Loop() {
+		schemas.Scrub(s)
+	}
+}

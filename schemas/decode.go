@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -9,17 +10,57 @@ import (
 	"unicode/utf8"
 )
 
+// bom is the UTF-8 byte order mark that editors on Windows put at the start
+// of a file; Decode and Redact drop one at the start of the input.
+const bom = "\xEF\xBB\xBF"
+
 // MaxEventBytes is the largest event Decode accepts (1 MiB); a larger one is
 // rejected as too_large before it is parsed, so one bad producer cannot make
 // the collector hold huge messages.
 const MaxEventBytes = 1 << 20
+
+// The supported time range of the contract is [MinTime, MaxTime) in UTC:
+// a well-formed timestamp outside it, in data or the envelope time, is
+// rejected as out_of_range:<field>. ClickHouse would not fail on such a time
+// but silently clamp it (DateTime64 keeps 1900-2299, so year 9999 was stored
+// as 2299 and year 0001 as 1900), and the range is chosen so that everything
+// the store does with a timestamp stays valid: DateTime, which toDateTime and
+// the raw tables' TTL expressions (toDateTime(ts) + INTERVAL n DAY, n up to
+// 3650) use, starts at 1970-01-01 and ends at 2106-02-07T06:28:15Z, and
+// MaxTime plus 3650 days is still before that.
+const (
+	// MinTime is the earliest supported timestamp (inclusive), the start of
+	// ClickHouse DateTime.
+	MinTime = "1970-01-01T00:00:00Z"
+	// MaxTime is the end of the supported range (exclusive): 3650 days
+	// later is still inside ClickHouse DateTime.
+	MaxTime = "2096-01-01T00:00:00Z"
+)
+
+// minTime and maxTime are MinTime and MaxTime as times.
+var minTime, maxTime = mustTime(MinTime), mustTime(MaxTime)
+
+func mustTime(s string) time.Time {
+	t, ok := parseTime(s)
+	if !ok {
+		panic("schemas: bad time constant " + s)
+	}
+	return t
+}
+
+// inRange reports whether t is in [MinTime, MaxTime).
+func inRange(t time.Time) bool { return !t.Before(minTime) && t.Before(maxTime) }
 
 // Invalid says why an event was rejected; it is the only error Decode
 // returns. Reason is a stable code for metrics, the DLQ header and the DLQ
 // table (too_large, invalid_json, not_cloudevent, unknown_type,
 // data_not_object, end_before_start, missing_field:<name>,
 // wrong_type:<name>, bad_value:<name>, bad_timestamp:<name>,
-// negative_duration:<name>); Detail is for people and may change.
+// out_of_range:<name>, negative_duration:<name>; <name> is a data field of
+// the contract or time, the envelope attribute); Detail is for people and
+// may change, and is scrubbed (see Scrub) when the Invalid is made, so no
+// consumer of it (the DLQ table and headers, replay's output, logs) gets an
+// e-mail address or a phone number from the event.
 type Invalid struct {
 	Reason string
 	Detail string
@@ -33,7 +74,7 @@ func invalid(reason, format string, args ...any) *Invalid {
 	if len(args) > 0 {
 		d = fmt.Sprintf(format, args...)
 	}
-	return &Invalid{Reason: reason, Detail: d}
+	return &Invalid{Reason: reason, Detail: Scrub(d)}
 }
 
 // maxFields bounds the data fields of one event type (CallEnded has 14).
@@ -42,18 +83,26 @@ const maxFields = 16
 // Decode parses and validates one CloudEvents 1.0 structured JSON event
 // against the contract; it is the collector's gate between Kafka and
 // ClickHouse. Every error is an *Invalid with a stable Reason. Unknown fields
-// are ignored, a JSON null counts as missing, timestamps come back in UTC,
-// and phone/e-mail fields never reach the Event (the types have no place
-// for them).
+// are ignored, a JSON null counts as missing, timestamps come back in UTC
+// and within [MinTime, MaxTime), and phone/e-mail fields never reach the
+// Event (the types have no place for them). Personal data elsewhere does
+// not reach it either: free-text (String) fields are scrubbed (see Scrub),
+// and an id (an ID field, the envelope id or source) that contains an
+// e-mail address or an international phone number is replaced by its
+// PIIToken, so equal ids stay equal. Text without '@' and digits, and ids
+// without '@' and '+', cost no more than a scan of their bytes.
 //
 // The input is checked with json.Valid once and then walked without
 // reflection: the envelope keys, then the data keys of the type's Spec.
 // Names are matched exactly (CloudEvents attributes are lower case), the
-// last of duplicate keys wins.
+// last of duplicate keys wins. One leading UTF-8 byte order mark is dropped
+// (the first line of a file saved by a Windows editor); it counts towards
+// MaxEventBytes.
 func Decode(b []byte) (*Event, error) {
 	if len(b) > MaxEventBytes {
 		return nil, invalid("too_large", "event of %d bytes exceeds %d", len(b), MaxEventBytes)
 	}
+	b = bytes.TrimPrefix(b, []byte(bom))
 	if !json.Valid(b) {
 		return nil, invalid("invalid_json", "not valid JSON: %s", quote(string(b)))
 	}
@@ -91,6 +140,7 @@ func Decode(b []byte) (*Event, error) {
 	if ev.Source, ok = jsonString(source); !ok || ev.Source == "" {
 		return nil, invalid("not_cloudevent", "source must be a non-empty string, got %s", quote(source))
 	}
+	ev.ID, ev.Source = keyToken(ev.ID), keyToken(ev.Source)
 	if ev.Type, ok = jsonString(typ); !ok || ev.Type == "" {
 		return nil, invalid("not_cloudevent", "type must be a non-empty string, got %s", quote(typ))
 	}
@@ -98,6 +148,9 @@ func Decode(b []byte) (*Event, error) {
 		t, ok := timestamp(tm)
 		if !ok {
 			return nil, invalid("bad_timestamp:time", "time %s is not RFC 3339 with an offset", quote(tm))
+		}
+		if !inRange(t) {
+			return nil, invalid("out_of_range:time", "time %s is outside the supported range [%s, %s)", quote(tm), MinTime, MaxTime)
 		}
 		ev.Time = t
 	}
@@ -166,19 +219,29 @@ func (s *Spec) decode(data string) (Data, *Invalid) {
 // it in d.
 func (f *Field) set(d Data, raw string) *Invalid {
 	switch f.Kind {
-	case String, Enum:
+	case String, Enum, ID:
 		v, ok := jsonString(raw)
 		if !ok {
 			return invalid("wrong_type:"+f.Name, "%s must be a string, got %s", f.Name, quote(raw))
 		}
-		if f.Kind == Enum && !contains(f.Values, v) {
-			return invalid("bad_value:"+f.Name, "%s %s is not one of %s", f.Name, quote(raw), strings.Join(f.Values, "|"))
+		switch f.Kind {
+		case Enum:
+			if !contains(f.Values, v) {
+				return invalid("bad_value:"+f.Name, "%s %s is not one of %s", f.Name, quote(raw), strings.Join(f.Values, "|"))
+			}
+		case String:
+			v = Scrub(v)
+		case ID:
+			v = keyToken(v)
 		}
 		*f.dst(d).(*string) = v
 	case Timestamp:
 		t, ok := timestamp(raw)
 		if !ok {
 			return invalid("bad_timestamp:"+f.Name, "%s %s is not RFC 3339 with an offset", f.Name, quote(raw))
+		}
+		if !inRange(t) {
+			return invalid("out_of_range:"+f.Name, "%s %s is outside the supported range [%s, %s)", f.Name, quote(raw), MinTime, MaxTime)
 		}
 		switch p := f.dst(d).(type) {
 		case *time.Time:
@@ -416,10 +479,39 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// quote shortens and quotes input for a Detail message.
+// quote scrubs, shortens to 80 bytes and quotes input for a Detail
+// message. It scrubs before it cuts, so the cut cannot leave the first
+// digits of a number or half an address that Scrub would no longer find.
 func quote(s string) string {
-	if len(s) > 80 {
-		s = s[:80] + "…"
+	const max = 80
+	s, more := scrubPrefix(s, max)
+	if len(s) > max {
+		i := max
+		for i > 0 && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		s, more = s[:i], true
+	}
+	if more {
+		s += "…"
 	}
 	return strconv.Quote(s)
 }
+
+// scrubPrefix returns Scrub of a prefix of s of at least n bytes, and
+// whether that is less than all of s. The prefix ends after the first byte
+// at or after n that Scrub's rules never look across (hard), so it scrubs
+// exactly as in all of s, and a detail does not cost a scan of a 1 MiB
+// event.
+func scrubPrefix(s string, n int) (string, bool) {
+	if len(s) > n {
+		if k := strings.IndexAny(s[n:], hard); k >= 0 && n+k+1 < len(s) {
+			return Scrub(s[:n+k+1]), true
+		}
+	}
+	return Scrub(s), false
+}
+
+// hard are bytes that are in no address or number, nor glue one to a word:
+// Scrub's result before such a byte does not depend on what follows it.
+const hard = "\"',:;{}[]/<>=!?&#*|~^$`\t\n\r"

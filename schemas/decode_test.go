@@ -62,6 +62,12 @@ func TestDecodeReasons(t *testing.T) {
 		{"timestamp with a space", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":"2026-11-02 09:00:41Z"}`), "bad_timestamp:at"},
 		{"timestamp 31 November", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":"2026-11-31T09:00:41Z"}`), "bad_timestamp:at"},
 		{"timestamp outside years 0000-9999 in UTC", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":"0000-01-01T00:30:00+01:00"}`), "bad_timestamp:at"},
+		{"year 9999 (ClickHouse would store 2299)", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":"9999-12-31T23:59:59Z"}`), "out_of_range:at"},
+		{"year 0001 (ClickHouse would store 1900)", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":"0001-01-01T00:00:00Z"}`), "out_of_range:at"},
+		{"just before 1970 in UTC", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":"1970-01-01T00:30:00+01:00"}`), "out_of_range:at"},
+		{"the upper bound itself", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":"2096-01-01T00:00:00Z"}`), "out_of_range:at"},
+		{"optional timestamp out of range", ev(schemas.TypeCallEnded, `{`+call+`,"queued_at":"2026-11-02T09:00:00Z","answered_at":"2106-02-07T06:28:15Z","ended_at":"2026-11-02T09:00:41Z"}`), "out_of_range:answered_at"},
+		{"envelope time out of range", `{"specversion":"1.0","id":"e","source":"s","type":"cs.agent.state.v1","time":"9999-01-01T00:00:00Z","data":{}}`, "out_of_range:time"},
 		{"timestamp as epoch number", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":1793610041}`), "bad_timestamp:at"},
 		{"negative talk_sec", ev(schemas.TypeCallEnded, `{`+call+`,"queued_at":"2026-11-02T09:00:00Z","ended_at":"2026-11-02T09:00:41Z","talk_sec":-3}`), "negative_duration:talk_sec"},
 		{"negative hold_sec", ev(schemas.TypeCallEnded, `{`+call+`,"queued_at":"2026-11-02T09:00:00Z","ended_at":"2026-11-02T09:00:41Z","hold_sec":-0.5}`), "negative_duration:hold_sec"},
@@ -274,8 +280,9 @@ func TestEncode(t *testing.T) {
 	}
 }
 
-// TestRedact: PII keys are removed from JSON payloads at any depth; other
-// payloads have e-mail addresses and phone-like digit runs masked.
+// TestRedact: PII keys are removed from JSON payloads at any depth, and
+// every other key, string and number is scrubbed; other payloads are
+// scrubbed as text.
 func TestRedact(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{`{"id":"e","data":{"call_id":"c1","caller_number":"+44 20 7946 0958","Email":"a@b.de","x":[{"phone":"1"}]},"from":"a"}`,
@@ -283,7 +290,21 @@ func TestRedact(t *testing.T) {
 		{`{"id":"e","data":{"call_id":"c1"}}`, `{"id":"e","data":{"call_id":"c1"}}`},
 		{`[{"msisdn":"491701234567","n":12345678901234567890}]`, `[{"n":12345678901234567890}]`},
 		{`{"data":{"email":"ann@example.com", "phone": "+49 170 1234567"`, `{"data":{"email":"***", "phone": "***"`},
-		{`call me: +44-20-7946-0958 or (030) 1234567, ticket 123456`, `call me: *** or (030) ***, ticket 123456`},
+		{`call me: +44-20-7946-0958 or (030) 1234567, ticket 123456`, `call me: *** or ***, ticket 123456`},
+		// free text under any key, at any depth
+		{`{"id":"e","data":{"call_id":"c1","note":"call 0301234567 or ann@example.com"}}`,
+			`{"data":{"call_id":"c1","note":"call *** or ***"},"id":"e"}`},
+		{`{"a":[{"b":["+49 170 1234567",{"c":"x@y.de"}]}],"d":"line\n0301234567"}`, `{"a":[{"b":["***",{"c":"***"}]}],"d":"line\n***"}`},
+		// keys, and numbers that are phone numbers
+		{`{"ann@example.com":"vip","n":4930123456,"m":12.5,"k":1048576}`, `{"***":"vip","k":1048576,"m":12.5,"n":"***"}`},
+		// a duplicate key does not hide a value from Redact
+		{`{"note":"call 0301234567","note":"x"}`, `{"note":"x"}`},
+		// what the pipeline writes itself is kept, byte for byte
+		{`{"id":"c-000123-end", "time":"2026-11-02T09:00:41Z","data":{"talk_sec":270.5,"customer_id":"cust-00042"}}`,
+			`{"id":"c-000123-end", "time":"2026-11-02T09:00:41Z","data":{"talk_sec":270.5,"customer_id":"cust-00042"}}`},
+		// a BOM does not turn JSON into text whose PII keys survive
+		{"\xEF\xBB\xBF" + `{"id":"e","data":{"phone":"1234"}}`, `{"data":{},"id":"e"}`},
+		{"\xEF\xBB\xBF{}", `{}`},
 	}
 	for _, tt := range tests {
 		if got := string(schemas.Redact([]byte(tt.in))); got != tt.want {
@@ -313,5 +334,153 @@ func TestSpecsMatchTypes(t *testing.T) {
 		if !reflect.DeepEqual(names, ti.Columns) {
 			t.Errorf("%s: spec fields %v, table columns %v", ti.Type, names, ti.Columns)
 		}
+	}
+}
+
+// TestDecodeBOM: a file saved by a Windows editor starts with a UTF-8 byte
+// order mark; Decode drops one leading BOM, so the first line of such a file
+// is the event it looks like, and garbage after a BOM is still garbage.
+func TestDecodeBOM(t *testing.T) {
+	const bom = "\xEF\xBB\xBF"
+	e, err := schemas.Decode([]byte(bom + validEvents[0].in))
+	if err != nil {
+		t.Fatalf("valid event after a BOM: %v", err)
+	}
+	if !reflect.DeepEqual(e.Data, validEvents[0].want) {
+		t.Errorf("got %+v, want %+v", e.Data, validEvents[0].want)
+	}
+	for in, reason := range map[string]string{
+		bom + `{not json`:             "invalid_json",
+		bom:                           "invalid_json",
+		bom + bom + validEvents[0].in: "invalid_json", // one BOM, not any number
+		bom + `[1]`:                   "not_cloudevent",
+		" " + bom + validEvents[0].in: "invalid_json", // only at the very start
+	} {
+		_, err := schemas.Decode([]byte(in))
+		if inv, _ := err.(*schemas.Invalid); inv == nil || inv.Reason != reason {
+			t.Errorf("Decode(%q) = %v, want %s", in, err, reason)
+		}
+	}
+}
+
+// TestDecodeTimeRange: the bounds themselves, and that they are what
+// ClickHouse can hold: DateTime64(3) keeps 1900-2299, but toDateTime (TTL
+// expressions add up to 3650 days to it) ends at 2106-02-07T06:28:15Z.
+func TestDecodeTimeRange(t *testing.T) {
+	lo, hi := at(schemas.MinTime), at(schemas.MaxTime)
+	if !lo.Equal(time.Unix(0, 0)) {
+		t.Errorf("MinTime %s is not the start of ClickHouse DateTime", schemas.MinTime)
+	}
+	if last := hi.AddDate(0, 0, 3650); !last.Before(at("2106-02-07T06:28:15Z")) {
+		t.Errorf("MaxTime + 3650 days = %s is beyond ClickHouse DateTime", last)
+	}
+	for _, in := range []string{"1970-01-01T00:00:00Z", "1970-01-01T01:00:00+01:00", "2095-12-31T23:59:59.999999999Z", "2096-01-01T00:30:00+01:00"} {
+		e, err := schemas.Decode([]byte(ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":"`+in+`"}`)))
+		if err != nil {
+			t.Errorf("%s: %v", in, err)
+			continue
+		}
+		if got := e.Data.(*schemas.AgentState).At; got.Before(lo) || !got.Before(hi) {
+			t.Errorf("%s decoded to %s", in, got)
+		}
+	}
+}
+
+// TestDetailScrubbed: a rejected event's detail goes to the DLQ table, the
+// DLQ headers, replay's output and logs, so it never carries an e-mail
+// address or a phone number, wherever in the event they were and however
+// the 80-character cut falls.
+func TestDetailScrubbed(t *testing.T) {
+	pad := strings.Repeat("x", 66)
+	tests := []struct{ name, in, reason string }{
+		{"invalid JSON", `{"note":"call +49 170 1234567 or ann@example.com",`, "invalid_json"},
+		{"a number across the cut", `{"note":"` + pad + ` 0301234567 and more"`, "invalid_json"},
+		{"an address across the cut", `{"note":"` + pad + ` ann.lee@example.com"`, "invalid_json"},
+		{"after a JSON escape", `{"note":"line\n0301234567"`, "invalid_json"},
+		{"not an object", `["ann@example.com", "+49 170 1234567"]`, "not_cloudevent"},
+		{"unknown type", ev("ann@example.com", `{}`), "unknown_type"},
+		{"data not an object", ev(schemas.TypeAgentState, `"call 0301234567"`), "data_not_object"},
+		{"string is a number", ev(schemas.TypeAgentState, `{"agent_id":4930123456,"state":"busy","at":"2026-11-02T09:00:41Z"}`), "wrong_type:agent_id"},
+		{"enum", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"call ann@example.com","at":"2026-11-02T09:00:41Z"}`), "bad_value:state"},
+		{"timestamp", ev(schemas.TypeAgentState, `{"agent_id":"a1","state":"busy","at":"+49 170 1234567"}`), "bad_timestamp:at"},
+		{"negative duration", ev(schemas.TypeEmailReplied, `{"email_id":"m1","agent_id":"a1","replied_at":"2026-11-02T09:00:41Z","handle_sec":-4930123456}`), "negative_duration:handle_sec"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := schemas.Decode([]byte(tt.in))
+			inv, _ := err.(*schemas.Invalid)
+			if inv == nil || inv.Reason != tt.reason {
+				t.Fatalf("Decode = %v, want %s", err, tt.reason)
+			}
+			for _, pii := range []string{"@", "1234567", "7946", "0301", "30123", "+49", "ann"} {
+				if strings.Contains(inv.Detail, pii) {
+					t.Errorf("detail %q contains %q", inv.Detail, pii)
+				}
+			}
+			if !strings.Contains(inv.Detail, schemas.Mask) {
+				t.Errorf("detail %q has no mask", inv.Detail)
+			}
+		})
+	}
+	// What the pipeline writes itself stays readable.
+	_, err := schemas.Decode([]byte(ev(schemas.TypeCallEnded, `{`+call+`,"queued_at":"2026-11-02T09:00:10Z","ended_at":"2026-11-02T09:00:09.999Z"}`)))
+	if want := "ended_at 2026-11-02T09:00:09.999Z is before queued_at 2026-11-02T09:00:10Z"; err == nil || err.(*schemas.Invalid).Detail != want {
+		t.Errorf("detail %v, want %q", err, want)
+	}
+	_, err = schemas.Decode([]byte(`{"x":"` + strings.Repeat("a", schemas.MaxEventBytes) + `"}`))
+	if want := "event of 1048584 bytes exceeds 1048576"; err == nil || err.(*schemas.Invalid).Detail != want {
+		t.Errorf("detail %v, want %q", err, want)
+	}
+}
+
+// TestDecodeScrubsPII: free-text fields of valid events are stored with
+// e-mail addresses and phone numbers masked; ids (the *_id fields, queue,
+// the envelope id and source) are keys that KPIs join and filter on, so
+// they are kept, unless one holds an address or an international number:
+// then it is stored as its PIIToken, equal for equal ids.
+func TestDecodeScrubsPII(t *testing.T) {
+	tok := schemas.PIIToken
+	tests := []struct {
+		in   string
+		want schemas.Data
+	}{
+		{ev(schemas.TypeCallbackCancelled, `{"callback_id":"b1","cancelled_at":"2026-11-02T09:40:00Z","reason":"customer asks for 0301234567 instead"}`),
+			&schemas.CallbackCancelled{CallbackID: "b1", CancelledAt: at("2026-11-02T09:40:00Z"), Reason: "customer asks for *** instead"}},
+		{ev(schemas.TypeCustomerChurned, `{"customer_id":"cust-00042","churned_at":"2026-11-20T00:00:00Z","reason":"moved; write to ann@example.com"}`),
+			&schemas.CustomerChurned{CustomerID: "cust-00042", ChurnedAt: at("2026-11-20T00:00:00Z"), Reason: "moved; write to ***"}},
+		{ev(schemas.TypeEmailReceived, `{"email_id":"m1","queue":"support","received_at":"2026-11-02T09:00:00Z","topic":"refund, call +49 170 1234567"}`),
+			&schemas.EmailReceived{EmailID: "m1", Queue: "support", ReceivedAt: at("2026-11-02T09:00:00Z"), Topic: "refund, call ***"}},
+		{ev(schemas.TypeAgentRoster, `{"agent_id":"a9","change":"joined","at":"2026-11-02T08:00:00Z","team":"lead: bob@example.com","site":"(030) 1234567"}`),
+			&schemas.AgentRoster{AgentID: "a9", Change: "joined", At: at("2026-11-02T08:00:00Z"), Team: "lead: ***", Site: "***"}},
+		{ev(schemas.TypeCustomerUpdated, `{"customer_id":"ann@example.com","at":"2026-11-01T00:00:00Z","segment":"A 0301234567"}`),
+			&schemas.CustomerUpdated{CustomerID: tok("ann@example.com"), At: at("2026-11-01T00:00:00Z"), Segment: "A ***"}},
+		{ev(schemas.TypeCallEnded, `{"call_id":"c-000123","direction":"outbound","queue":"hotline +4930123456","customer_id":"+49 170 1234567",
+			"agent_id":"tel:+49-30-1234567","ended_at":"2026-11-02T09:05:00Z","callback_id":"0301234567","topic":"billing"}`),
+			&schemas.CallEnded{CallID: "c-000123", Direction: "outbound", Queue: tok("hotline +4930123456"), CustomerID: tok("+49 170 1234567"),
+				AgentID: tok("tel:+49-30-1234567"), EndedAt: at("2026-11-02T09:05:00Z"), CallbackID: "0301234567", Topic: "billing"}},
+	}
+	for _, tt := range tests {
+		e, err := schemas.Decode([]byte(tt.in))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.in, err)
+		}
+		if !reflect.DeepEqual(e.Data, tt.want) {
+			t.Errorf("got  %+v\nwant %+v", e.Data, tt.want)
+		}
+		b, err := schemas.Encode(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again, err := schemas.Decode(b); err != nil || !reflect.DeepEqual(again, e) {
+			t.Errorf("%s does not decode to itself: %v", b, err)
+		}
+	}
+	e, err := schemas.Decode([]byte(`{"specversion":"1.0","id":"ann@example.com","source":"mailto:ops@example.com","type":"cs.agent.state.v1",
+		"data":{"agent_id":"a1","state":"busy","at":"2026-11-02T09:00:41Z"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.ID != tok("ann@example.com") || e.Source != tok("mailto:ops@example.com") {
+		t.Errorf("envelope id %q and source %q are not tokens", e.ID, e.Source)
 	}
 }

@@ -27,6 +27,11 @@ func JSONSchema(eventType string) ([]byte, bool) {
 // timestampPattern is RFC 3339 with a mandatory offset, as Decode accepts it.
 const timestampPattern = `^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$`
 
+// idDescription says how Decode stores an id (Kind ID, the envelope id
+// and source).
+const idDescription = "an opaque id, stored as sent; one that contains an e-mail address or an " +
+	"international phone number is stored as a pii: token (schemas.PIIToken)"
+
 // jsonSchema generates the JSON Schema file of s.
 func (s *Spec) jsonSchema() []byte {
 	var required []string
@@ -35,7 +40,9 @@ func (s *Spec) jsonSchema() []byte {
 		var p any
 		switch f.Kind {
 		case String:
-			p = obj{{"type", "string"}}
+			p = obj{{"type", "string"}, {"description", "free text; e-mail addresses and phone numbers in it are stored as ***"}}
+		case ID:
+			p = obj{{"type", "string"}, {"description", idDescription}}
 		case Enum:
 			p = obj{{"type", "string"}, {"enum", f.Values}}
 		case Timestamp:
@@ -85,15 +92,16 @@ func (s *Spec) jsonSchema() []byte {
 		member{"required", []string{"specversion", "id", "source", "type", "data"}},
 		member{"properties", obj{
 			{"specversion", obj{{"const", "1.0"}}},
-			{"id", obj{{"type", "string"}, {"minLength", 1}}},
-			{"source", obj{{"type", "string"}, {"minLength", 1}}},
+			{"id", obj{{"type", "string"}, {"minLength", 1}, {"description", idDescription}}},
+			{"source", obj{{"type", "string"}, {"minLength", 1}, {"description", idDescription}}},
 			{"type", obj{{"const", s.Type}}},
 			{"time", obj{{"anyOf", []any{obj{{"$ref", "#/$defs/timestamp"}}, obj{{"type", "null"}}}}}},
 			{"data", data},
 		}},
 		member{"$defs", obj{{"timestamp", obj{
 			{"type", "string"}, {"format", "date-time"}, {"pattern", timestampPattern},
-			{"description", "RFC 3339 with an offset (Z or ±hh:mm); stored in UTC"},
+			{"description", "RFC 3339 with an offset (Z or ±hh:mm); stored in UTC. Once in UTC it must be from " +
+				MinTime + " (inclusive) to " + MaxTime + " (exclusive), else the event is rejected as out_of_range (the reason names the field)"},
 		}}}},
 	)
 	b, err := json.Marshal(schema)

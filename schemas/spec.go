@@ -5,14 +5,20 @@ package schemas
 type Kind int
 
 // Field kinds. Timestamps are RFC 3339 strings with an offset; durations are
-// non-negative numbers of seconds.
+// non-negative numbers of seconds. String and ID are both JSON strings but
+// are stored differently, because free text may carry personal data while
+// ids must stay equal to be joined.
 const (
-	String    Kind = iota // a JSON string
+	String    Kind = iota // free text, stored with e-mail addresses and phone numbers masked (Scrub)
 	Timestamp             // an RFC 3339 string with an offset, stored as UTC
 	Duration              // a non-negative JSON number of seconds
 	Number                // any JSON number (money, counts)
 	Bool                  // true or false
 	Enum                  // a JSON string from Field.Values
+	// ID is a JSON string that KPIs join, group or filter on (the *_id
+	// fields, queue): stored as sent, or as its PIIToken when it contains
+	// an e-mail address or an international phone number.
+	ID
 )
 
 // Field is one data field of an event type. The table of Fields drives
@@ -81,11 +87,11 @@ var Specs = specs
 
 var specs = []Spec{
 	spec(fields[CallEnded]{}.
-		req("call_id", String, func(d *CallEnded) any { return &d.CallID }).
+		req("call_id", ID, func(d *CallEnded) any { return &d.CallID }).
 		req("direction", Enum, func(d *CallEnded) any { return &d.Direction }, "inbound", "outbound").
-		req("queue", String, func(d *CallEnded) any { return &d.Queue }).
-		opt("customer_id", String, func(d *CallEnded) any { return &d.CustomerID }).
-		opt("agent_id", String, func(d *CallEnded) any { return &d.AgentID }).
+		req("queue", ID, func(d *CallEnded) any { return &d.Queue }).
+		opt("customer_id", ID, func(d *CallEnded) any { return &d.CustomerID }).
+		opt("agent_id", ID, func(d *CallEnded) any { return &d.AgentID }).
 		opt("queued_at", Timestamp, func(d *CallEnded) any { return &d.QueuedAt }).
 		opt("answered_at", Timestamp, func(d *CallEnded) any { return &d.AnsweredAt }).
 		req("ended_at", Timestamp, func(d *CallEnded) any { return &d.EndedAt }).
@@ -93,67 +99,67 @@ var specs = []Spec{
 		opt("hold_sec", Duration, func(d *CallEnded) any { return &d.HoldSec }).
 		opt("wrap_sec", Duration, func(d *CallEnded) any { return &d.WrapSec }).
 		opt("transferred", Bool, func(d *CallEnded) any { return &d.Transferred }).
-		opt("callback_id", String, func(d *CallEnded) any { return &d.CallbackID }).
+		opt("callback_id", ID, func(d *CallEnded) any { return &d.CallbackID }).
 		opt("topic", String, func(d *CallEnded) any { return &d.Topic })).
 		order("queued_at", "answered_at").order("queued_at", "ended_at").
 		requiredIf("queued_at", "direction", "inbound"),
 	spec(fields[EmailReceived]{}.
-		req("email_id", String, func(d *EmailReceived) any { return &d.EmailID }).
-		req("queue", String, func(d *EmailReceived) any { return &d.Queue }).
-		opt("customer_id", String, func(d *EmailReceived) any { return &d.CustomerID }).
+		req("email_id", ID, func(d *EmailReceived) any { return &d.EmailID }).
+		req("queue", ID, func(d *EmailReceived) any { return &d.Queue }).
+		opt("customer_id", ID, func(d *EmailReceived) any { return &d.CustomerID }).
 		req("received_at", Timestamp, func(d *EmailReceived) any { return &d.ReceivedAt }).
 		opt("topic", String, func(d *EmailReceived) any { return &d.Topic })),
 	spec(fields[EmailReplied]{}.
-		req("email_id", String, func(d *EmailReplied) any { return &d.EmailID }).
-		req("agent_id", String, func(d *EmailReplied) any { return &d.AgentID }).
+		req("email_id", ID, func(d *EmailReplied) any { return &d.EmailID }).
+		req("agent_id", ID, func(d *EmailReplied) any { return &d.AgentID }).
 		req("replied_at", Timestamp, func(d *EmailReplied) any { return &d.RepliedAt }).
 		opt("handle_sec", Duration, func(d *EmailReplied) any { return &d.HandleSec })),
 	spec(fields[OrderEntered]{}.
-		req("order_id", String, func(d *OrderEntered) any { return &d.OrderID }).
-		req("agent_id", String, func(d *OrderEntered) any { return &d.AgentID }).
+		req("order_id", ID, func(d *OrderEntered) any { return &d.OrderID }).
+		req("agent_id", ID, func(d *OrderEntered) any { return &d.AgentID }).
 		opt("channel", Enum, func(d *OrderEntered) any { return &d.Channel }, "phone", "email", "web", "other").
-		opt("customer_id", String, func(d *OrderEntered) any { return &d.CustomerID }).
+		opt("customer_id", ID, func(d *OrderEntered) any { return &d.CustomerID }).
 		req("started_at", Timestamp, func(d *OrderEntered) any { return &d.StartedAt }).
 		req("entered_at", Timestamp, func(d *OrderEntered) any { return &d.EnteredAt }).
 		opt("value", Number, func(d *OrderEntered) any { return &d.Value }).
 		opt("currency", String, func(d *OrderEntered) any { return &d.Currency })).
 		order("started_at", "entered_at"),
 	spec(fields[CallbackRequested]{}.
-		req("callback_id", String, func(d *CallbackRequested) any { return &d.CallbackID }).
-		req("queue", String, func(d *CallbackRequested) any { return &d.Queue }).
-		opt("customer_id", String, func(d *CallbackRequested) any { return &d.CustomerID }).
+		req("callback_id", ID, func(d *CallbackRequested) any { return &d.CallbackID }).
+		req("queue", ID, func(d *CallbackRequested) any { return &d.Queue }).
+		opt("customer_id", ID, func(d *CallbackRequested) any { return &d.CustomerID }).
 		req("requested_at", Timestamp, func(d *CallbackRequested) any { return &d.RequestedAt }).
 		req("due_at", Timestamp, func(d *CallbackRequested) any { return &d.DueAt }).
 		opt("origin", Enum, func(d *CallbackRequested) any { return &d.Origin }, "ivr", "web", "agent", "abandoned_call")).
 		order("requested_at", "due_at"),
 	spec(fields[CallbackAttempted]{}.
-		req("callback_id", String, func(d *CallbackAttempted) any { return &d.CallbackID }).
-		opt("agent_id", String, func(d *CallbackAttempted) any { return &d.AgentID }).
+		req("callback_id", ID, func(d *CallbackAttempted) any { return &d.CallbackID }).
+		opt("agent_id", ID, func(d *CallbackAttempted) any { return &d.AgentID }).
 		req("attempted_at", Timestamp, func(d *CallbackAttempted) any { return &d.AttemptedAt }).
 		req("result", Enum, func(d *CallbackAttempted) any { return &d.Result }, "reached", "no_answer", "busy", "failed")),
 	spec(fields[CallbackCancelled]{}.
-		req("callback_id", String, func(d *CallbackCancelled) any { return &d.CallbackID }).
+		req("callback_id", ID, func(d *CallbackCancelled) any { return &d.CallbackID }).
 		req("cancelled_at", Timestamp, func(d *CallbackCancelled) any { return &d.CancelledAt }).
 		opt("reason", String, func(d *CallbackCancelled) any { return &d.Reason })),
 	spec(fields[AgentState]{}.
-		req("agent_id", String, func(d *AgentState) any { return &d.AgentID }).
+		req("agent_id", ID, func(d *AgentState) any { return &d.AgentID }).
 		req("state", Enum, func(d *AgentState) any { return &d.State }, "available", "busy", "wrap", "break", "logged_out").
 		req("at", Timestamp, func(d *AgentState) any { return &d.At }).
-		opt("queue", String, func(d *AgentState) any { return &d.Queue })),
+		opt("queue", ID, func(d *AgentState) any { return &d.Queue })),
 	spec(fields[AgentRoster]{}.
-		req("agent_id", String, func(d *AgentRoster) any { return &d.AgentID }).
+		req("agent_id", ID, func(d *AgentRoster) any { return &d.AgentID }).
 		req("change", Enum, func(d *AgentRoster) any { return &d.Change }, "joined", "left").
 		req("at", Timestamp, func(d *AgentRoster) any { return &d.At }).
 		opt("team", String, func(d *AgentRoster) any { return &d.Team }).
 		opt("site", String, func(d *AgentRoster) any { return &d.Site })),
 	spec(fields[CustomerUpdated]{}.
-		req("customer_id", String, func(d *CustomerUpdated) any { return &d.CustomerID }).
+		req("customer_id", ID, func(d *CustomerUpdated) any { return &d.CustomerID }).
 		req("at", Timestamp, func(d *CustomerUpdated) any { return &d.At }).
 		opt("segment", String, func(d *CustomerUpdated) any { return &d.Segment }).
 		opt("annual_value", Number, func(d *CustomerUpdated) any { return &d.AnnualValue }).
 		opt("currency", String, func(d *CustomerUpdated) any { return &d.Currency })),
 	spec(fields[CustomerChurned]{}.
-		req("customer_id", String, func(d *CustomerChurned) any { return &d.CustomerID }).
+		req("customer_id", ID, func(d *CustomerChurned) any { return &d.CustomerID }).
 		req("churned_at", Timestamp, func(d *CustomerChurned) any { return &d.ChurnedAt }).
 		opt("annual_value", Number, func(d *CustomerChurned) any { return &d.AnnualValue }).
 		opt("currency", String, func(d *CustomerChurned) any { return &d.Currency }).
