@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/frontline-oss/frontline/internal/store"
+	"github.com/frontline-oss/frontline/schemas"
 )
 
 // Drill-down lists: the calls, callbacks and e-mails behind a rate, which
@@ -136,7 +137,11 @@ func WriteTable[T Row](w io.Writer, rows []T) error {
 	}
 	line(header(zero))
 	for _, r := range rows {
-		line(record(r))
+		cells := record(r)
+		for i, c := range cells {
+			cells[i] = schemas.SafeText(c, 200) // from events: no terminal control sequences
+		}
+		line(cells)
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("cannot write table: %w", err)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/frontline-oss/frontline/schemas"
 )
 
 // WriteText writes the one-screen manager summary of r, grouped as a
@@ -39,8 +41,9 @@ func (r *Report) WriteText(w io.Writer, t Targets) error {
 	info("ASA / wait p90", secs(c.ASASec)+" / "+secs(c.WaitP90Sec))
 	for _, q := range r.Queues {
 		qt := t.For(q.Queue)
-		row(fmt.Sprintf("  %s: SL (%d offered)", q.Queue, q.Offered), pct(q.ServiceLevel), "≥ "+pctv(qt.ServiceLevel), qt.JudgeServiceLevel(q.ServiceLevel))
-		row(fmt.Sprintf("  %s: abandon rate", q.Queue), pct(q.AbandonRate), "≤ "+pctv(qt.MaxAbandonRate), qt.JudgeAbandonRate(q.AbandonRate))
+		name := schemas.SafeText(q.Queue, 40) // from events: no terminal control sequences
+		row(fmt.Sprintf("  %s: SL (%d offered)", name, q.Offered), pct(q.ServiceLevel), "≥ "+pctv(qt.ServiceLevel), qt.JudgeServiceLevel(q.ServiceLevel))
+		row(fmt.Sprintf("  %s: abandon rate", name), pct(q.AbandonRate), "≤ "+pctv(qt.MaxAbandonRate), qt.JudgeAbandonRate(q.AbandonRate))
 	}
 	row(fmt.Sprintf("E-mails answered within %s", dur(d.EmailSLA.Seconds())), pct(r.Emails.SLARate), "≥ "+pctv(d.EmailSLARate), d.JudgeEmailSLA(r.Emails.SLARate))
 	row("Callbacks reached by due time", pct(r.Callbacks.SLARate), "≥ "+pctv(d.CallbackSLA), d.JudgeCallbackSLA(r.Callbacks.SLARate))

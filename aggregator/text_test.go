@@ -36,3 +36,24 @@ func TestWriteText(t *testing.T) {
 		}
 	}
 }
+
+// Text from events never reaches a terminal as a control sequence: a queue
+// named with an ANSI escape prints without the escape.
+func TestWriteTextDropsControlSequences(t *testing.T) {
+	sl := 0.5
+	r := &Report{Queues: []QueueStats{{Queue: "\x1b[2J\x1b[31mbilling\x07", Offered: 2, ServiceLevel: &sl}}}
+	var b strings.Builder
+	if err := r.WriteText(&b, DefaultTargets()); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(b.String(), "\x1b\x07") || !strings.Contains(b.String(), "[2J[31mbilling: SL") {
+		t.Fatalf("control characters printed:\n%q", b.String())
+	}
+	var l strings.Builder
+	if err := WriteTable(&l, []AbandonedCall{{Queue: "q\x1b]0;title\x07", CallID: "c\r1"}}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(l.String(), "\x1b\x07\r") {
+		t.Fatalf("control characters in a list:\n%q", l.String())
+	}
+}
