@@ -97,3 +97,14 @@ func TestRawTTLDaysRange(t *testing.T) {
 		}
 	}
 }
+
+// The example configuration the README shows is valid for serve.
+func TestExampleConfig(t *testing.T) {
+	out, err := runFrontline(t, "serve", "--config", filepath.Join("..", "..", "deploy", "frontline.example.yaml"), "--print-config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "brokers: kafka-1:9092,kafka-2:9092  # config") || !strings.Contains(out, "service_level: 0.9") {
+		t.Fatalf("the example config was not applied:\n%s", out)
+	}
+}
