@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -356,5 +357,31 @@ func TestLargeBatch(t *testing.T) {
 	}
 	if out.Loaded != 30000 {
 		t.Fatalf("loaded %d of 30000", out.Loaded)
+	}
+}
+
+// TestGroupTimingsChecked: consumer-group timings that the broker would
+// refuse, or that would get the member evicted between its heartbeats, are
+// rejected by New (kafka-go would panic on some of them).
+func TestGroupTimingsChecked(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		o    collector.Options
+		want string
+	}{
+		{"negative session timeout", collector.Options{SessionTimeout: -time.Second}, `session timeout "-1s"`},
+		{"sub-millisecond session timeout", collector.Options{SessionTimeout: 500 * time.Microsecond}, `session timeout "500µs"`},
+		{"negative rebalance timeout", collector.Options{RebalanceTimeout: -time.Second}, `rebalance timeout "-1s"`},
+		{"negative heartbeat interval", collector.Options{HeartbeatInterval: -time.Second}, `heartbeat interval "-1s"`},
+		{"negative join backoff", collector.Options{JoinGroupBackoff: -time.Second}, `join group backoff "-1s"`},
+		{"heartbeat as long as the default session", collector.Options{HeartbeatInterval: 6 * time.Second}, `heartbeat interval "6s" must be shorter than the session timeout "6s"`},
+		{"heartbeat longer than the session", collector.Options{SessionTimeout: time.Second, HeartbeatInterval: 2 * time.Second}, `heartbeat interval "2s" must be shorter`},
+		{"session beyond the protocol", collector.Options{SessionTimeout: 1000 * time.Hour}, `session timeout "1000h0m0s" is longer`},
+	} {
+		tc.o.Brokers = []string{"127.0.0.1:1"}
+		_, err := collector.New(nil, tc.o)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: New = %v, want an error containing %q", tc.name, err, tc.want)
+		}
 	}
 }
