@@ -29,6 +29,9 @@ func init() {
 			listen := fs.String("listen", ":9101", "address for /metrics, /healthz and /readyz")
 			maxRows := fs.Int("max-rows", 50000, "messages per partition batch")
 			maxWait := fs.Duration("max-wait", time.Second, "age at which a batch goes to the inserter (while the inserter is busy, the batch keeps growing)")
+			sessionTimeout := fs.Duration("session-timeout", 6*time.Second, "consumer-group session timeout: how long a collector that died without leaving holds its partitions (the broker's group.min.session.timeout.ms bounds it from below)")
+			rebalanceTimeout := fs.Duration("rebalance-timeout", 10*time.Second, "how long a rebalance waits for the live members to rejoin")
+			heartbeatInterval := fs.Duration("heartbeat-interval", time.Second, "consumer-group heartbeat interval, below the session timeout; also how soon a member learns of a rebalance")
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {
 					return fmt.Errorf("%w: unexpected arguments %q", errUsage, args)
@@ -46,6 +49,7 @@ func init() {
 				c, err := collector.New(s, collector.Options{
 					Brokers: kf.list(), Group: *group, Topics: splitList(*topics),
 					MaxRows: *maxRows, MaxWait: *maxWait,
+					SessionTimeout: *sessionTimeout, RebalanceTimeout: *rebalanceTimeout, HeartbeatInterval: *heartbeatInterval,
 					Dialer: dialer, Transport: transport,
 					Logger: slog.Default(), Registerer: reg,
 				})
