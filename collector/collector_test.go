@@ -32,9 +32,12 @@ const (
 	basicInvalid = 7
 )
 
-// startBroker runs the embedded Kafka broker for one test.
+// startBroker runs the embedded Kafka broker for one test. It accepts the
+// short group session timeouts of testGroup (kfake, like Kafka, refuses
+// sessions under 6 s by default).
 func startBroker(t *testing.T, extra ...kfake.Opt) *kfake.Cluster {
 	t.Helper()
+	extra = append([]kfake.Opt{kfake.GroupMinSessionTimeout(100 * time.Millisecond)}, extra...)
 	c, err := broker.Start(broker.Options{Partitions: 3, Extra: extra})
 	if err != nil {
 		t.Fatalf("embedded Kafka (kfake) is required: %v", err)
@@ -140,12 +143,24 @@ func waitFor(t *testing.T, s store.Store, want counts, within time.Duration) cou
 	return got
 }
 
+// testGroup shortens the consumer-group timings for tests: a member that
+// dies without leaving (SIGKILL, a cancelled run whose leave failed) is
+// evicted after 1 s instead of the production 6 s, and members learn of a
+// rebalance within 200 ms.
+func testGroup(o collector.Options) collector.Options {
+	o.SessionTimeout = time.Second
+	o.HeartbeatInterval = 200 * time.Millisecond
+	o.RebalanceTimeout = 2 * time.Second
+	o.JoinGroupBackoff = 100 * time.Millisecond
+	return o
+}
+
 func newCollector(t *testing.T, s store.Store, brokers []string, group string, maxRows int) *collector.Collector {
 	t.Helper()
-	c, err := collector.New(s, collector.Options{
+	c, err := collector.New(s, testGroup(collector.Options{
 		Brokers: brokers, Group: group, MaxRows: maxRows, MaxWait: 200 * time.Millisecond,
 		RetryMin: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond,
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +188,10 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("got %+v, want %+v", got, want())
 	}
 	// The DLQ topic holds the original bytes with the reason in a header.
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: kc.ListenAddrs(), GroupID: "dlq-check", Topic: schemas.TopicDLQ, StartOffset: kafka.FirstOffset})
+	// A short MaxWait: Close waits for the partitions' pending fetches, which
+	// the broker holds up to MaxWait (kafka-go's default 10 s) on a topic
+	// with nothing more to read.
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: kc.ListenAddrs(), GroupID: "dlq-check", Topic: schemas.TopicDLQ, StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond})
 	defer r.Close()
 	reasons := map[string]int{}
 	rctx, rcancel := context.WithTimeout(context.Background(), 30*time.Second)

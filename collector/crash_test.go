@@ -38,10 +38,10 @@ func crashChild(role string) int {
 		fmt.Println("ERROR", err)
 		return 1
 	}
-	c, err := collector.New(s, collector.Options{
+	c, err := collector.New(s, testGroup(collector.Options{
 		Brokers: strings.Split(os.Getenv("CRASH_BROKERS"), ","), Group: "crash",
 		MaxRows: 61, MaxWait: 100 * time.Millisecond, RetryMin: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond,
-	})
+	}))
 	if err != nil {
 		fmt.Println("ERROR", err)
 		return 1
