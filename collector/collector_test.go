@@ -128,6 +128,49 @@ func queryCounts(s store.Store) (counts, error) {
 	return counts{Rows: r.Rows, Duplicated: r.Duplicated, DLQ: d.N}, nil
 }
 
+// eventually polls cond until it holds, and fails the test naming what did
+// not happen if it still does not after within (a guard against hanging,
+// not a performance check).
+func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not after %v: %s", within, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// partitionsHeld asks the group coordinator how many partitions each member
+// of a stable group holds; nil while the group is rebalancing.
+func partitionsHeld(t *testing.T, brokers []string, group string) []int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := (&kafka.Client{Addr: kafka.TCP(brokers...)}).DescribeGroups(ctx, &kafka.DescribeGroupsRequest{GroupIDs: []string{group}})
+	if err != nil {
+		t.Fatalf("describe group %q: %v", group, err)
+	}
+	var held []int
+	for _, g := range resp.Groups {
+		if g.Error != nil {
+			t.Fatalf("describe group %q: %v", group, g.Error)
+		}
+		if g.GroupState != "Stable" {
+			return nil
+		}
+		for _, m := range g.Members {
+			n := 0
+			for _, tp := range m.MemberAssignments.Topics {
+				n += len(tp.Partitions)
+			}
+			held = append(held, n)
+		}
+	}
+	return held
+}
+
 // waitFor polls until ClickHouse holds want, or the deadline passes.
 func waitFor(t *testing.T, s store.Store, want counts, within time.Duration) counts {
 	t.Helper()
@@ -276,10 +319,9 @@ func TestStoreOutage(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- c.Run(ctx) }()
 	produceFile(t, kc.ListenAddrs(), basicFile)
-	time.Sleep(2 * time.Second)
-	if c.Ready() {
-		t.Error("collector reports ready during the outage")
-	}
+	eventually(t, time.Minute, "the collector reports not ready and retries during the outage", func() bool {
+		return !c.Ready() && s.failures.Load() >= 3
+	})
 	s.down.Store(false)
 	got := waitFor(t, real, want(), time.Minute)
 	cancel()
@@ -346,9 +388,12 @@ func TestRebalance(t *testing.T) {
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = a.Run(actx) }()
 	go func() { defer wg.Done(); _ = b.Run(bctx) }()
-	time.Sleep(3 * time.Second) // both joined
+	eventually(t, time.Minute, "both collectors hold partitions", func() bool {
+		held := partitionsHeld(t, kc.ListenAddrs(), "rebalance")
+		return len(held) == 2 && held[0] > 0 && held[1] > 0
+	})
 	produceFile(t, kc.ListenAddrs(), basicFile)
-	time.Sleep(300 * time.Millisecond)
+	eventually(t, time.Minute, "a loads events", func() bool { return a.Stats().Loaded.Load() > 0 })
 	acancel() // a leaves mid-stream
 	got := waitFor(t, s, want(), 2*time.Minute)
 	bcancel()
