@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"sync/atomic"
@@ -45,6 +46,30 @@ type Options struct {
 	RetryMin, RetryMax time.Duration
 	// ShutdownTimeout bounds the final flush after the context ends. Default 30 s.
 	ShutdownTimeout time.Duration
+	// SessionTimeout is how long the group coordinator waits for a
+	// heartbeat before it evicts this member and hands its partitions to
+	// the others: the bound on how long a collector that died without
+	// leaving (SIGKILL, a lost machine) holds its partitions. Default 6 s,
+	// the broker's smallest allowed value by default
+	// (group.min.session.timeout.ms), so that a replacement consumes within
+	// about 10 s of a kill; kafka-go's own default is 30 s.
+	SessionTimeout time.Duration
+	// RebalanceTimeout is how long the coordinator waits, once a rebalance
+	// starts, for the live members to rejoin before it drops those that
+	// have not. Members rejoin at their next heartbeat, so this only bounds
+	// a stuck member. Default 10 s (kafka-go's is 30 s).
+	RebalanceTimeout time.Duration
+	// HeartbeatInterval is how often the member tells the coordinator it
+	// is alive; it is also how soon it learns of a rebalance (a member
+	// joining or leaving) and rejoins. It must be below SessionTimeout,
+	// and a third of it or less survives a lost heartbeat or two.
+	// Default 1 s (kafka-go's is 3 s).
+	HeartbeatInterval time.Duration
+	// JoinGroupBackoff is the wait before rejoining the group after a
+	// failed join or sync (the coordinator moved, a connection dropped).
+	// Default 1 s (kafka-go's is 5 s, half the budget for replacing a
+	// killed collector).
+	JoinGroupBackoff time.Duration
 	// Dialer carries TLS and SASL settings. Default: plain TCP.
 	Dialer *kafka.Dialer
 	// Transport is the DLQ writer's transport (TLS/SASL). Default kafka.DefaultTransport.
@@ -85,6 +110,19 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ShutdownTimeout <= 0 {
 		o.ShutdownTimeout = 30 * time.Second
+	}
+	// Negative group timings are left for New to reject.
+	if o.SessionTimeout == 0 {
+		o.SessionTimeout = 6 * time.Second
+	}
+	if o.RebalanceTimeout == 0 {
+		o.RebalanceTimeout = 10 * time.Second
+	}
+	if o.HeartbeatInterval == 0 {
+		o.HeartbeatInterval = time.Second
+	}
+	if o.JoinGroupBackoff == 0 {
+		o.JoinGroupBackoff = time.Second
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -165,6 +203,9 @@ func New(s store.Store, o Options) (*Collector, error) {
 	if len(o.Brokers) == 0 {
 		return nil, errors.New("no Kafka brokers given")
 	}
+	if err := o.checkGroupTimings(); err != nil {
+		return nil, err
+	}
 	m := NewMetrics(o.Registerer)
 	c := &Collector{
 		o:       o,
@@ -186,6 +227,11 @@ func New(s store.Store, o Options) (*Collector, error) {
 		CommitInterval: 0, // synchronous commits, after the insert
 		StartOffset:    kafka.FirstOffset,
 		ErrorLogger:    kafka.LoggerFunc(func(f string, a ...any) { o.Logger.Warn(fmt.Sprintf(f, a...), "component", "kafka-reader") }),
+
+		SessionTimeout:    o.SessionTimeout,
+		RebalanceTimeout:  o.RebalanceTimeout,
+		HeartbeatInterval: o.HeartbeatInterval,
+		JoinGroupBackoff:  o.JoinGroupBackoff,
 	})
 	c.dlq = &kafka.Writer{
 		Addr:                   kafka.TCP(o.Brokers...),
@@ -197,6 +243,33 @@ func New(s store.Store, o Options) (*Collector, error) {
 		Transport:              o.Transport,
 	}
 	return c, nil
+}
+
+// checkGroupTimings rejects consumer-group timings that the broker would
+// refuse or that would make the member evict itself, before kafka-go sees
+// them (it panics on some).
+func (o Options) checkGroupTimings() error {
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"session timeout", o.SessionTimeout},
+		{"rebalance timeout", o.RebalanceTimeout},
+		{"heartbeat interval", o.HeartbeatInterval},
+		{"join group backoff", o.JoinGroupBackoff},
+	} {
+		// The protocol carries whole milliseconds in an int32.
+		if d.v < time.Millisecond {
+			return fmt.Errorf("%s %q must be at least 1ms", d.name, d.v)
+		}
+		if d.v/time.Millisecond > math.MaxInt32 {
+			return fmt.Errorf("%s %q is longer than the Kafka protocol carries (%v)", d.name, d.v, time.Duration(math.MaxInt32)*time.Millisecond)
+		}
+	}
+	if o.HeartbeatInterval >= o.SessionTimeout {
+		return fmt.Errorf("heartbeat interval %q must be shorter than the session timeout %q, or the coordinator evicts the member between heartbeats", o.HeartbeatInterval, o.SessionTimeout)
+	}
+	return nil
 }
 
 // Ready reports whether the last store operation succeeded (for /readyz).

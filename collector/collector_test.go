@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -31,9 +32,12 @@ const (
 	basicInvalid = 7
 )
 
-// startBroker runs the embedded Kafka broker for one test.
+// startBroker runs the embedded Kafka broker for one test. It accepts the
+// short group session timeouts of testGroup (kfake, like Kafka, refuses
+// sessions under 6 s by default).
 func startBroker(t *testing.T, extra ...kfake.Opt) *kfake.Cluster {
 	t.Helper()
+	extra = append([]kfake.Opt{kfake.GroupMinSessionTimeout(100 * time.Millisecond)}, extra...)
 	c, err := broker.Start(broker.Options{Partitions: 3, Extra: extra})
 	if err != nil {
 		t.Fatalf("embedded Kafka (kfake) is required: %v", err)
@@ -124,6 +128,49 @@ func queryCounts(s store.Store) (counts, error) {
 	return counts{Rows: r.Rows, Duplicated: r.Duplicated, DLQ: d.N}, nil
 }
 
+// eventually polls cond until it holds, and fails the test naming what did
+// not happen if it still does not after within (a guard against hanging,
+// not a performance check).
+func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not after %v: %s", within, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// partitionsHeld asks the group coordinator how many partitions each member
+// of a stable group holds; nil while the group is rebalancing.
+func partitionsHeld(t *testing.T, brokers []string, group string) []int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := (&kafka.Client{Addr: kafka.TCP(brokers...)}).DescribeGroups(ctx, &kafka.DescribeGroupsRequest{GroupIDs: []string{group}})
+	if err != nil {
+		t.Fatalf("describe group %q: %v", group, err)
+	}
+	var held []int
+	for _, g := range resp.Groups {
+		if g.Error != nil {
+			t.Fatalf("describe group %q: %v", group, g.Error)
+		}
+		if g.GroupState != "Stable" {
+			return nil
+		}
+		for _, m := range g.Members {
+			n := 0
+			for _, tp := range m.MemberAssignments.Topics {
+				n += len(tp.Partitions)
+			}
+			held = append(held, n)
+		}
+	}
+	return held
+}
+
 // waitFor polls until ClickHouse holds want, or the deadline passes.
 func waitFor(t *testing.T, s store.Store, want counts, within time.Duration) counts {
 	t.Helper()
@@ -139,12 +186,24 @@ func waitFor(t *testing.T, s store.Store, want counts, within time.Duration) cou
 	return got
 }
 
+// testGroup shortens the consumer-group timings for tests: a member that
+// dies without leaving (SIGKILL, a cancelled run whose leave failed) is
+// evicted after 1 s instead of the production 6 s, and members learn of a
+// rebalance within 200 ms.
+func testGroup(o collector.Options) collector.Options {
+	o.SessionTimeout = time.Second
+	o.HeartbeatInterval = 200 * time.Millisecond
+	o.RebalanceTimeout = 2 * time.Second
+	o.JoinGroupBackoff = 100 * time.Millisecond
+	return o
+}
+
 func newCollector(t *testing.T, s store.Store, brokers []string, group string, maxRows int) *collector.Collector {
 	t.Helper()
-	c, err := collector.New(s, collector.Options{
+	c, err := collector.New(s, testGroup(collector.Options{
 		Brokers: brokers, Group: group, MaxRows: maxRows, MaxWait: 200 * time.Millisecond,
 		RetryMin: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond,
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +231,10 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("got %+v, want %+v", got, want())
 	}
 	// The DLQ topic holds the original bytes with the reason in a header.
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: kc.ListenAddrs(), GroupID: "dlq-check", Topic: schemas.TopicDLQ, StartOffset: kafka.FirstOffset})
+	// A short MaxWait: Close waits for the partitions' pending fetches, which
+	// the broker holds up to MaxWait (kafka-go's default 10 s) on a topic
+	// with nothing more to read.
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: kc.ListenAddrs(), GroupID: "dlq-check", Topic: schemas.TopicDLQ, StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond})
 	defer r.Close()
 	reasons := map[string]int{}
 	rctx, rcancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -257,10 +319,9 @@ func TestStoreOutage(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- c.Run(ctx) }()
 	produceFile(t, kc.ListenAddrs(), basicFile)
-	time.Sleep(2 * time.Second)
-	if c.Ready() {
-		t.Error("collector reports ready during the outage")
-	}
+	eventually(t, time.Minute, "the collector reports not ready and retries during the outage", func() bool {
+		return !c.Ready() && s.failures.Load() >= 3
+	})
 	s.down.Store(false)
 	got := waitFor(t, real, want(), time.Minute)
 	cancel()
@@ -327,9 +388,12 @@ func TestRebalance(t *testing.T) {
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = a.Run(actx) }()
 	go func() { defer wg.Done(); _ = b.Run(bctx) }()
-	time.Sleep(3 * time.Second) // both joined
+	eventually(t, time.Minute, "both collectors hold partitions", func() bool {
+		held := partitionsHeld(t, kc.ListenAddrs(), "rebalance")
+		return len(held) == 2 && held[0] > 0 && held[1] > 0
+	})
 	produceFile(t, kc.ListenAddrs(), basicFile)
-	time.Sleep(300 * time.Millisecond)
+	eventually(t, time.Minute, "a loads events", func() bool { return a.Stats().Loaded.Load() > 0 })
 	acancel() // a leaves mid-stream
 	got := waitFor(t, s, want(), 2*time.Minute)
 	bcancel()
@@ -356,5 +420,31 @@ func TestLargeBatch(t *testing.T) {
 	}
 	if out.Loaded != 30000 {
 		t.Fatalf("loaded %d of 30000", out.Loaded)
+	}
+}
+
+// TestGroupTimingsChecked: consumer-group timings that the broker would
+// refuse, or that would get the member evicted between its heartbeats, are
+// rejected by New (kafka-go would panic on some of them).
+func TestGroupTimingsChecked(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		o    collector.Options
+		want string
+	}{
+		{"negative session timeout", collector.Options{SessionTimeout: -time.Second}, `session timeout "-1s"`},
+		{"sub-millisecond session timeout", collector.Options{SessionTimeout: 500 * time.Microsecond}, `session timeout "500µs"`},
+		{"negative rebalance timeout", collector.Options{RebalanceTimeout: -time.Second}, `rebalance timeout "-1s"`},
+		{"negative heartbeat interval", collector.Options{HeartbeatInterval: -time.Second}, `heartbeat interval "-1s"`},
+		{"negative join backoff", collector.Options{JoinGroupBackoff: -time.Second}, `join group backoff "-1s"`},
+		{"heartbeat as long as the default session", collector.Options{HeartbeatInterval: 6 * time.Second}, `heartbeat interval "6s" must be shorter than the session timeout "6s"`},
+		{"heartbeat longer than the session", collector.Options{SessionTimeout: time.Second, HeartbeatInterval: 2 * time.Second}, `heartbeat interval "2s" must be shorter`},
+		{"session beyond the protocol", collector.Options{SessionTimeout: 1000 * time.Hour}, `session timeout "1000h0m0s" is longer`},
+	} {
+		tc.o.Brokers = []string{"127.0.0.1:1"}
+		_, err := collector.New(nil, tc.o)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: New = %v, want an error containing %q", tc.name, err, tc.want)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -44,10 +45,17 @@ func crashChild(role string) int {
 		fmt.Println("ERROR", err)
 		return 1
 	}
-	c, err := collector.New(s, collector.Options{
+	// What the collector killed before this child left half done.
+	inflight, err := inflightRanges(ctx, s)
+	if err != nil {
+		fmt.Println("ERROR", err)
+		return 1
+	}
+	fmt.Println("INFLIGHT", strings.Join(inflight, " "))
+	c, err := collector.New(&insertReporter{Store: s}, testGroup(collector.Options{
 		Brokers: strings.Split(os.Getenv("CRASH_BROKERS"), ","), Group: "crash",
 		MaxRows: 61, MaxWait: 100 * time.Millisecond, RetryMin: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond,
-	})
+	}))
 	if err != nil {
 		fmt.Println("ERROR", err)
 		return 1
@@ -77,53 +85,178 @@ func crashChild(role string) int {
 	return 0
 }
 
-// TestKill9 kills a collector process with SIGKILL at arbitrary moments and
-// restarts it; the final counts are exact: nothing lost, nothing twice.
+// inflightRanges lists the batches whose latest state in ingest_state is
+// 'inflight', each as topic/partition/first-last@updated_at (µs): recorded as
+// started, never as done. The time tells a batch left in flight again by a
+// later collector from the one an earlier collector left.
+func inflightRanges(ctx context.Context, s store.Store) ([]string, error) {
+	type row struct {
+		Batch string `json:"batch"`
+	}
+	rows, err := store.QueryAll[row](ctx, s, `
+SELECT concat(topic, '/', toString(partition), '/', toString(first_offset), '-', toString(last_offset), '@', toString(toUnixTimestamp64Micro(max(updated_at)))) AS batch
+FROM ingest_state
+GROUP BY topic, partition, first_offset, last_offset
+HAVING argMax(status, updated_at) = 'inflight'
+ORDER BY batch`, nil)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read ingest_state: %w", err)
+	}
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = r.Batch
+	}
+	return out, nil
+}
+
+// insertReporter prints INSERTING when the collector first writes events:
+// its batch is recorded in flight by then, so the parent, killing the
+// child on that line, kills it mid-batch.
+type insertReporter struct {
+	store.Store
+	once sync.Once
+}
+
+func (r *insertReporter) Insert(ctx context.Context, b *store.Block) error {
+	if b.Table != "ingest_state" {
+		r.once.Do(func() { fmt.Println("INSERTING") })
+	}
+	return r.Store.Insert(ctx, b)
+}
+
+// child is a running collector process of TestKill9 and the lines it prints.
+type child struct {
+	t     *testing.T
+	cmd   *exec.Cmd
+	lines chan string
+}
+
+func startChild(t *testing.T, env []string, role string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(env, "CRASH_CHILD="+role)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := &child{t: t, cmd: cmd, lines: make(chan string)}
+	go func() {
+		defer close(c.lines)
+		sc := bufio.NewScanner(out)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			c.lines <- sc.Text()
+		}
+	}()
+	t.Cleanup(func() { cmd.Process.Kill(); c.wait() })
+	return c
+}
+
+// expect returns the rest of the next line starting with word, and fails
+// the test if the child exits or errs first (or hangs: the bound is a
+// guard, far above the seconds a child takes).
+func (c *child) expect(word string) string {
+	c.t.Helper()
+	timeout := time.After(2 * time.Minute)
+	for {
+		select {
+		case line, ok := <-c.lines:
+			if !ok {
+				c.t.Fatalf("child exited before printing %s", word)
+			}
+			if rest, found := strings.CutPrefix(line, word); found {
+				return strings.TrimSpace(rest)
+			}
+			if strings.HasPrefix(line, "ERROR") {
+				c.t.Fatalf("child: %s", line)
+			}
+		case <-timeout:
+			c.t.Fatalf("child printed no %s in 2 minutes", word)
+		}
+	}
+}
+
+// wait reaps the child, draining what it still prints.
+func (c *child) wait() {
+	for range c.lines {
+	}
+	c.cmd.Wait()
+}
+
+// TestKill9 kills a collector process with SIGKILL and restarts it, seven
+// times; the final counts are exact: nothing lost, nothing twice. Some kills
+// come as soon as the child starts writing a batch, so that batches are
+// killed in flight (which the test checks happened), the others at
+// arbitrary moments after the child started (while joining the group,
+// fetching, or between batches).
 func TestKill9(t *testing.T) {
 	kc := startBroker(t)
 	produceFile(t, kc.ListenAddrs(), basicFile)
 	dir := t.TempDir()
 	env := append(os.Environ(), "CRASH_DATA="+dir, "CRASH_BROKERS="+strings.Join(kc.ListenAddrs(), ","))
-	for i, delay := range []int{300, 50, 900, 10, 500, 150, 700} {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(env, "CRASH_CHILD=run")
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(out)
-		if !sc.Scan() || sc.Text() != "READY" {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("child %d did not start: %q", i, sc.Text())
-		}
-		time.Sleep(time.Duration(delay) * time.Millisecond)
-		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		cmd.Wait()
-		t.Logf("killed collector %d after %d ms", i, delay)
+	kills := []struct {
+		after string // READY: the collector started; INSERTING: it writes its first batch
+		delay time.Duration
+	}{
+		{"INSERTING", 0}, {"READY", 300 * time.Millisecond}, {"INSERTING", 10 * time.Millisecond},
+		{"READY", 50 * time.Millisecond}, {"INSERTING", 0}, {"READY", 900 * time.Millisecond}, {"INSERTING", 30 * time.Millisecond},
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(env, "CRASH_CHILD=drain")
-	cmd.Stderr = os.Stderr
-	b, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("drain child: %v\n%s", err, b)
-	}
-	var got counts
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "COUNTS "); ok {
-			if err := json.Unmarshal([]byte(rest), &got); err != nil {
-				t.Fatal(err)
+	// Between one child's check of ingest_state and the next one's, only the
+	// collector killed in between wrote to it: the batches in flight at the
+	// second check and not at the first are the ones the kill interrupted.
+	var before map[string]bool
+	midBatch := 0
+	checkInflight := func(c *child, killed int) {
+		now := map[string]bool{}
+		for _, b := range strings.Fields(c.expect("INFLIGHT")) {
+			now[b] = true
+		}
+		var left []string
+		for b := range now {
+			if !before[b] {
+				left = append(left, b)
 			}
 		}
+		if killed >= 0 {
+			t.Logf("collector %d was killed with %d batches in flight: %v", killed, len(left), left)
+			if len(left) > 0 {
+				midBatch++
+			}
+		}
+		before = now
+	}
+	for i, k := range kills {
+		c := startChild(t, env, "run")
+		checkInflight(c, i-1)
+		c.expect("READY")
+		if k.after == "INSERTING" {
+			c.expect("INSERTING")
+		}
+		time.Sleep(k.delay) // the kill moment, not a synchronisation
+		if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		c.wait()
+		t.Logf("killed collector %d %v after %s", i, k.delay, k.after)
+	}
+	c := startChild(t, env, "drain")
+	checkInflight(c, len(kills)-1)
+	var got counts
+	if err := json.Unmarshal([]byte(c.expect("COUNTS")), &got); err != nil {
+		t.Fatal(err)
+	}
+	c.wait()
+	if c.cmd.ProcessState.ExitCode() != 0 {
+		t.Fatalf("drain child exited with %v", c.cmd.ProcessState)
+	}
+	if midBatch == 0 {
+		t.Errorf("no kill landed while a batch was in flight: the test did not test a crash mid-batch")
 	}
 	if got != want() {
-		t.Fatalf("after 7 kills: got %+v, want %+v", got, want())
+		t.Fatalf("after %d kills: got %+v, want %+v", len(kills), got, want())
 	}
 }

@@ -78,9 +78,9 @@ func splitList(s string) []string {
 
 // collectorFlags are the collector's flags (serve and collect).
 type collectorFlags struct {
-	group, topics string
-	maxRows       int
-	maxWait       time.Duration
+	group, topics                                        string
+	maxRows                                              int
+	maxWait, sessionTimeout, rebalanceTimeout, heartbeat time.Duration
 }
 
 func addCollectorFlags(fs *flag.FlagSet) *collectorFlags {
@@ -89,6 +89,9 @@ func addCollectorFlags(fs *flag.FlagSet) *collectorFlags {
 	fs.StringVar(&f.topics, "topics", "", "topics to consume, comma separated (default: the six cs.* topics)")
 	fs.IntVar(&f.maxRows, "max-rows", 50000, "messages per partition batch")
 	fs.DurationVar(&f.maxWait, "max-wait", time.Second, "age at which a batch goes to the inserter (while the inserter is busy, the batch keeps growing)")
+	fs.DurationVar(&f.sessionTimeout, "session-timeout", 6*time.Second, "consumer-group session timeout: how long a collector that died without leaving holds its partitions (the broker's group.min.session.timeout.ms bounds it from below)")
+	fs.DurationVar(&f.rebalanceTimeout, "rebalance-timeout", 10*time.Second, "how long a rebalance waits for the live members to rejoin")
+	fs.DurationVar(&f.heartbeat, "heartbeat-interval", time.Second, "consumer-group heartbeat interval, below the session timeout; also how soon a member learns of a rebalance")
 	return f
 }
 
@@ -109,6 +112,7 @@ func (f *collectorFlags) options(kf *kafkaFlags) (collector.Options, error) {
 	return collector.Options{
 		Brokers: kf.list(), Group: f.group, Topics: splitList(f.topics),
 		MaxRows: f.maxRows, MaxWait: f.maxWait,
+		SessionTimeout: f.sessionTimeout, RebalanceTimeout: f.rebalanceTimeout, HeartbeatInterval: f.heartbeat,
 		Dialer: dialer, Transport: transport,
 	}, nil
 }
