@@ -20,7 +20,6 @@ import (
 
 	"github.com/frontline-oss/frontline/internal/chhttp"
 	"github.com/frontline-oss/frontline/internal/store"
-	"github.com/frontline-oss/frontline/internal/store/storetest"
 )
 
 // Every panel query of every generated dashboard, the queue variable and
@@ -29,8 +28,7 @@ import (
 // of `frontline serve` (clickhouse-go over HTTP with gzip, as the Grafana
 // plugin with protocol http) as on the store directly.
 func TestQueriesGiveTheSameRowsOverHTTP(t *testing.T) {
-	e := storetest.NewEmbedded(t)
-	from, to := loadDemo(t, e)
+	e, from, to := sharedDemo(t)
 	h, err := chhttp.New(e, chhttp.Options{User: "grafana", Password: "pw"})
 	if err != nil {
 		t.Fatal(err)

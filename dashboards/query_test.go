@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,9 +24,53 @@ import (
 // the collector's replay path and runs the aggregator's jobs at its end.
 func demoStore(t *testing.T) (store.Store, time.Time, time.Time) {
 	t.Helper()
-	s := storetest.New(t)
-	from, to := loadDemo(t, s)
-	return s, from, to
+	if os.Getenv("CLICKHOUSE_DSN") != "" {
+		s := storetest.New(t)
+		from, to := loadDemo(t, s)
+		return s, from, to
+	}
+	e, from, to := sharedDemo(t)
+	return e, from, to
+}
+
+// shared is the demo store the read-only tests of this package share: the
+// four simulated days are loaded once per test binary, not once per test.
+var shared struct {
+	once     sync.Once
+	s        *store.Embedded
+	from, to time.Time
+	err      string
+}
+
+// sharedDemo is the embedded store with the demo days, loaded on first use
+// and dropped by TestMain. Tests must only read it.
+func sharedDemo(t *testing.T) (*store.Embedded, time.Time, time.Time) {
+	t.Helper()
+	shared.once.Do(func() {
+		e, err := store.OpenEmbedded(store.EmbeddedOptions{Dir: storetest.DataDir(t), Database: "dashboards_demo", Library: storetest.Library(t), Create: true})
+		if err != nil {
+			shared.err = err.Error()
+			return
+		}
+		if _, err := store.Migrate(context.Background(), e, store.SchemaOptions{}); err != nil {
+			shared.err = err.Error()
+			return
+		}
+		shared.s = e
+		shared.from, shared.to = loadDemo(t, e)
+	})
+	if shared.s == nil {
+		t.Fatalf("cannot load the shared demo store: %s", shared.err)
+	}
+	return shared.s, shared.from, shared.to
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.s != nil {
+		_ = shared.s.Exec(context.Background(), "DROP DATABASE IF EXISTS dashboards_demo", nil)
+	}
+	os.Exit(code)
 }
 
 // loadDemo loads demoStore's days into s and returns their start and end.
