@@ -351,7 +351,7 @@ func TestBrokerFaults(t *testing.T) {
 	})
 	kc.ControlKey(int16(kmsg.OffsetCommit), func(kmsg.Request) (kmsg.Response, error, bool) {
 		kc.KeepControl()
-		if commits.Add(1)%3 == 0 {
+		if commits.Add(1)%5 == 0 {
 			return nil, errors.New("injected commit failure"), true
 		}
 		return nil, nil, false

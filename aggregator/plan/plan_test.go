@@ -51,7 +51,7 @@ func TestPlanSimulatedCentre(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.New(t)
 	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC) // a Monday
-	simulate(t, s, start, 35, 60)
+	simulate(t, s, start, 35, 25)
 	day := start.AddDate(0, 0, 35)
 
 	clock := time.Date(2026, 12, 6, 18, 0, 0, 0, time.UTC)
