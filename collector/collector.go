@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,19 +29,24 @@ type Options struct {
 	Topics []string
 	// DLQTopic receives invalid messages. Default schemas.TopicDLQ ("cs.dlq").
 	DLQTopic string
-	// MaxRows closes a partition's batch at this many messages. Default 50000.
+	// MaxRows closes a flush at this many messages, over all partitions.
+	// Default 100000.
 	MaxRows int
-	// MaxBytes closes a partition's batch at this many message bytes. Default 8 MiB.
-	MaxBytes int
-	// MaxWait closes a batch this long after its first message, as soon as
-	// the inserter can take it; while the inserter is busy the batch goes on
-	// growing (see flushDue). Default 1 s.
+	// MaxWait hands the forming flush to the inserter once its oldest
+	// message is this old and the inserter is free; while the inserter is
+	// busy the flush goes on growing, so flushes grow with the load.
+	// Default 1 s.
 	MaxWait time.Duration
-	// MaxPendingBytes bounds the bytes held in open batches over all
-	// partitions; past it the largest batch is flushed. Default 32 MiB.
-	// Besides the open batches, at most two closed ones (each at most
-	// MaxBytes) wait for or are in the inserter.
+	// MaxPendingBytes bounds the message bytes the collector holds: the
+	// flush being inserted and the one forming, each closed at half of it.
+	// The heap follows it, whatever the number of partitions or the age of
+	// a flush. Default 32 MiB.
 	MaxPendingBytes int
+	// DLQMaxBytes is the largest message (value and headers) written to
+	// the DLQ topic; a larger invalid message goes there as a reference to
+	// its origin with reason too_large. Default 900 KiB, below Kafka's
+	// default message.max.bytes of 1 MiB.
+	DLQMaxBytes int
 	// RetryMin and RetryMax bound the exponential backoff (with jitter)
 	// between retries of a failed insert. Defaults 100 ms and 30 s.
 	RetryMin, RetryMax time.Duration
@@ -70,9 +76,13 @@ type Options struct {
 	// Default 1 s (kafka-go's is 5 s, half the budget for replacing a
 	// killed collector).
 	JoinGroupBackoff time.Duration
+	// ProbeInterval is how often the collector checks that it can reach
+	// the brokers (and authenticate), for Ready. Default 5 s.
+	ProbeInterval time.Duration
 	// Dialer carries TLS and SASL settings. Default: plain TCP.
 	Dialer *kafka.Dialer
-	// Transport is the DLQ writer's transport (TLS/SASL). Default kafka.DefaultTransport.
+	// Transport is the transport of the DLQ writer and the broker probe
+	// (TLS/SASL). Default kafka.DefaultTransport.
 	Transport kafka.RoundTripper
 	// Logger for progress and errors. Default: discard.
 	Logger *slog.Logger
@@ -91,16 +101,16 @@ func (o Options) withDefaults() Options {
 		o.DLQTopic = schemas.TopicDLQ
 	}
 	if o.MaxRows <= 0 {
-		o.MaxRows = 50000
-	}
-	if o.MaxBytes <= 0 {
-		o.MaxBytes = 8 << 20
+		o.MaxRows = 100000
 	}
 	if o.MaxWait <= 0 {
 		o.MaxWait = time.Second
 	}
 	if o.MaxPendingBytes <= 0 {
 		o.MaxPendingBytes = 32 << 20
+	}
+	if o.DLQMaxBytes <= 0 {
+		o.DLQMaxBytes = 900 << 10
 	}
 	if o.RetryMin <= 0 {
 		o.RetryMin = 100 * time.Millisecond
@@ -124,6 +134,9 @@ func (o Options) withDefaults() Options {
 	if o.JoinGroupBackoff == 0 {
 		o.JoinGroupBackoff = time.Second
 	}
+	if o.ProbeInterval <= 0 {
+		o.ProbeInterval = 5 * time.Second
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -131,34 +144,39 @@ func (o Options) withDefaults() Options {
 }
 
 // Collector consumes the event topics with a kafka-go consumer group and
-// inserts per-partition batches. Offsets are committed only after a batch is
-// durable in ClickHouse (FetchMessage/CommitMessages, never auto-commit).
+// inserts flushes: the pending messages of every partition at once, one
+// insert per table. Offsets are committed only after a flush is durable in
+// ClickHouse (FetchMessage/CommitMessages, never auto-commit).
 //
-// Two goroutines share the work: the fetch loop fetches, decodes and forms
-// batches; the inserter inserts the closed batches one at a time in the
-// order they were closed and commits each one's offset after its insert.
-// So fetching and decoding overlap the inserts, and a small queue between
-// the two bounds memory.
+// Two goroutines share the work: the fetch loop fetches and forms the next
+// flush; the flusher decodes (over all cores), deduplicates, inserts and
+// commits the flush handed to it. While the flusher works, the next flush
+// grows, so flushes are as large as the load makes them (bounded by
+// MaxRows and MaxPendingBytes) and the fixed cost of a flush is spread
+// over more messages the busier the collector is.
 type Collector struct {
 	o       Options
 	in      *Ingester
 	reader  *kafka.Reader
-	dlq     *kafka.Writer
 	metrics *Metrics
 	log     *slog.Logger
+	dlq     *dlqForwarder
 
 	// Owned by the fetch loop.
-	parts     map[partKey]*partBatch
-	pending   int // bytes in open batches
-	lastCheck time.Time
+	parts        map[partKey]*partState
+	pendingBytes int
+	pendingMsgs  int
+	oldest       time.Time // when the forming flush got its first message
+	lastCheck    time.Time
 
-	// jobs carries closed batches to the inserter. Its capacity of one
-	// batch (plus the one being inserted) lets the fetch loop fill the
-	// next batch meanwhile; more would hold memory without speeding up a
-	// store that runs one query at a time.
-	jobs  chan job
-	ready atomic.Bool
-	stats Stats
+	// jobs carries flushes to the flusher. It is unbuffered: a hand-over
+	// that does not wait succeeds only when the flusher is idle.
+	jobs chan *job
+
+	storeOK   atomic.Bool
+	kafkaErr  atomic.Pointer[string] // why the last broker probe failed; nil when it succeeded
+	probeOnce sync.Once
+	stats     Stats
 }
 
 // Stats are running totals, for tests and the demo's progress line.
@@ -166,7 +184,15 @@ type Stats struct {
 	Loaded     atomic.Int64
 	Duplicates atomic.Int64
 	Invalid    atomic.Int64
-	Batches    atomic.Int64
+	// Skipped counts messages of ranges an earlier run already inserted
+	// (recorded done in ingest_state, or re-formed from Kafka).
+	Skipped atomic.Int64
+	Flushes atomic.Int64
+}
+
+// Seen is every message the collector has dealt with.
+func (s *Stats) Seen() int64 {
+	return s.Loaded.Load() + s.Duplicates.Load() + s.Invalid.Load() + s.Skipped.Load()
 }
 
 type partKey struct {
@@ -174,27 +200,27 @@ type partKey struct {
 	partition int
 }
 
-// partBatch is the open batch of one partition.
-type partBatch struct {
-	msgs    []Message
-	last    kafka.Message // the newest message, committed after the insert
-	bytes   int
-	started time.Time
-	next    int64          // offset expected next
-	plan    []PlannedRange // ranges recorded by an earlier run, from ingest_state
+// partState is what the fetch loop knows of one partition.
+type partState struct {
+	msgs  []Message     // in the forming flush
+	last  kafka.Message // the newest of msgs, committed after the flush
+	bytes int
+	next  int64 // offset expected next
+	// skip are the ranges an earlier run recorded from the offset the
+	// partition was taken over at: already in ClickHouse.
+	skip []Recorded
+	// skipped is the last message skipped, to commit with the next flush.
+	skipped *kafka.Message
 }
 
-// job is a closed batch on its way to the inserter, or, when synced is set,
-// a marker that the inserter closes once every batch before it is done.
+// job is a flush on its way to the flusher (with the offsets to commit
+// after it), or, when synced is set, a marker the flusher closes once every
+// flush before it is done.
 type job struct {
-	k     partKey
-	r     Range
-	msgs  []Message
-	done  bool          // ingest_state shows r as done: nothing to insert
-	last  kafka.Message // committed after the insert
-	bytes int
-
-	synced chan struct{}
+	flush   *Flush
+	commits []kafka.Message
+	bytes   int
+	synced  chan struct{}
 }
 
 // New creates a collector writing to s. Run starts it.
@@ -212,36 +238,31 @@ func New(s store.Store, o Options) (*Collector, error) {
 		in:      NewIngester(s, o.Logger, m),
 		metrics: m,
 		log:     o.Logger,
-		parts:   map[partKey]*partBatch{},
-		jobs:    make(chan job, 1),
+		parts:   map[partKey]*partState{},
+		jobs:    make(chan *job),
 	}
 	c.reader = kafka.NewReader(kafka.ReaderConfig{
-		Brokers:        o.Brokers,
-		GroupID:        o.Group,
-		GroupTopics:    o.Topics,
-		Dialer:         o.Dialer,
-		MinBytes:       1,
-		MaxBytes:       1 << 20, // per fetch and partition: bounds memory with many partitions
+		Brokers:     o.Brokers,
+		GroupID:     o.Group,
+		GroupTopics: o.Topics,
+		Dialer:      o.Dialer,
+		MinBytes:    1,
+		// Per fetch and partition: what the reader buffers besides the
+		// collector's own MaxPendingBytes.
+		MaxBytes:       1 << 20,
 		MaxWait:        250 * time.Millisecond,
 		QueueCapacity:  1000,
 		CommitInterval: 0, // synchronous commits, after the insert
 		StartOffset:    kafka.FirstOffset,
-		ErrorLogger:    kafka.LoggerFunc(func(f string, a ...any) { o.Logger.Warn(fmt.Sprintf(f, a...), "component", "kafka-reader") }),
+		ErrorLogger:    kafka.LoggerFunc(func(f string, a ...any) { o.Logger.Debug(fmt.Sprintf(f, a...), "component", "kafka-reader") }),
 
 		SessionTimeout:    o.SessionTimeout,
 		RebalanceTimeout:  o.RebalanceTimeout,
 		HeartbeatInterval: o.HeartbeatInterval,
 		JoinGroupBackoff:  o.JoinGroupBackoff,
 	})
-	c.dlq = &kafka.Writer{
-		Addr:                   kafka.TCP(o.Brokers...),
-		Topic:                  o.DLQTopic,
-		Balancer:               &kafka.Hash{},
-		RequiredAcks:           kafka.RequireAll,
-		BatchTimeout:           10 * time.Millisecond,
-		AllowAutoTopicCreation: true,
-		Transport:              o.Transport,
-	}
+	c.dlq = newDLQForwarder(c)
+	c.storeOK.Store(true)
 	return c, nil
 }
 
@@ -272,37 +293,43 @@ func (o Options) checkGroupTimings() error {
 	return nil
 }
 
-// Ready reports whether the last store operation succeeded (for /readyz).
-func (c *Collector) Ready() bool { return c.ready.Load() }
-
 // Stats returns the running totals.
 func (c *Collector) Stats() *Stats { return &c.stats }
 
-// Run consumes until ctx ends, then inserts and commits the open batches
+// Run consumes until ctx ends, then inserts and commits what it holds
 // (bounded by ShutdownTimeout) and closes the consumer. A Collector runs once.
 func (c *Collector) Run(ctx context.Context) error {
-	c.ready.Store(true)
 	c.log.Info("collector started", "brokers", c.o.Brokers, "group", c.o.Group, "topics", c.o.Topics)
-	// The inserter outlives ctx: the batches closed when it ends are still
+	// The flusher outlives ctx: the flush formed when it ends is still
 	// inserted and committed, for at most ShutdownTimeout after it.
 	ictx, stopInserts := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopInserts()
-	inserted := make(chan error, 1)
-	go func() { inserted <- c.insertLoop(ictx) }()
+	flushed := make(chan error, 1)
+	go func() { flushed <- c.flusher(ictx) }()
+	var bg sync.WaitGroup
+	bg.Add(2)
+	go func() { defer bg.Done(); c.probe(ctx) }()
+	go func() { defer bg.Done(); c.dlq.run(ctx) }()
+
 	err := c.loop(ctx)
 	t := time.AfterFunc(c.o.ShutdownTimeout, stopInserts)
 	defer t.Stop()
-	ferr := c.flushAll(ictx)
+	ferr := c.handOver(ictx, true)
 	close(c.jobs)
-	ferr = errors.Join(ferr, <-inserted)
+	ferr = errors.Join(ferr, <-flushed)
+	bg.Wait()
 	cerr := c.reader.Close()
-	derr := c.dlq.Close()
-	c.log.Info("collector stopped", "loaded", c.stats.Loaded.Load(), "duplicates", c.stats.Duplicates.Load(), "invalid", c.stats.Invalid.Load())
+	derr := c.dlq.close()
+	c.log.Info("collector stopped", "loaded", c.stats.Loaded.Load(), "duplicates", c.stats.Duplicates.Load(),
+		"invalid", c.stats.Invalid.Load(), "skipped", c.stats.Skipped.Load())
 	if err != nil && ctx.Err() == nil {
 		return err
 	}
 	return errors.Join(ferr, cerr, derr)
 }
+
+// duePoll is how often a due flush asks again whether the flusher is free.
+const duePoll = 20 * time.Millisecond
 
 func (c *Collector) loop(ctx context.Context) error {
 	for {
@@ -310,7 +337,11 @@ func (c *Collector) loop(ctx context.Context) error {
 			return nil
 		}
 		fctx, cancel := ctx, context.CancelFunc(func() {})
-		if d, ok := c.nextDeadline(); ok {
+		if !c.oldest.IsZero() {
+			d := c.oldest.Add(c.o.MaxWait)
+			if poll := time.Now().Add(duePoll); d.Before(poll) {
+				d = poll
+			}
 			fctx, cancel = context.WithDeadline(ctx, d)
 		}
 		m, err := c.reader.FetchMessage(fctx)
@@ -320,7 +351,7 @@ func (c *Collector) loop(ctx context.Context) error {
 				return nil
 			}
 			if errors.Is(err, context.DeadlineExceeded) {
-				if err := c.flushDue(ctx, time.Now()); err != nil {
+				if err := c.handOverDue(ctx, time.Now()); err != nil {
 					return err
 				}
 				continue
@@ -334,225 +365,122 @@ func (c *Collector) loop(ctx context.Context) error {
 		if err := c.add(ctx, m); err != nil {
 			return err
 		}
-		// Checking every partition's age per message would cost more than
-		// the message; every 50 ms is well inside MaxWait.
-		if now := time.Now(); now.Sub(c.lastCheck) > 50*time.Millisecond {
+		if c.pendingMsgs >= c.o.MaxRows || c.pendingBytes >= c.o.MaxPendingBytes/2 {
+			if err := c.handOver(ctx, true); err != nil {
+				return err
+			}
+			continue
+		}
+		// Checking the age per message would cost more than the message;
+		// every 20 ms is well inside MaxWait.
+		if now := time.Now(); now.Sub(c.lastCheck) > duePoll {
 			c.lastCheck = now
-			if err := c.flushDue(ctx, now); err != nil {
+			if err := c.handOverDue(ctx, now); err != nil {
 				return err
 			}
 		}
 	}
 }
 
-// add puts a fetched message into its partition's batch, keeping the batch
-// boundaries an earlier run recorded for these offsets.
+// add puts a fetched message into the forming flush, or skips it when an
+// earlier run recorded its range.
 func (c *Collector) add(ctx context.Context, m kafka.Message) error {
 	k := partKey{m.Topic, m.Partition}
-	pb := c.parts[k]
-	if pb == nil || m.Offset < pb.next {
+	ps := c.parts[k]
+	if ps == nil || m.Offset < ps.next {
 		// First message of a partition, or the group rewound it to the
 		// committed offset after a rebalance: start again from what
 		// ingest_state recorded for these offsets.
-		if pb != nil {
-			c.pending -= pb.bytes
-			c.metrics.pendingBytes.Sub(float64(pb.bytes))
-			// Batches of this partition may still be on their way to
-			// ingest_state; read it after them.
-			if err := c.drain(ctx); err != nil {
-				return err
-			}
-		}
-		var plan []PlannedRange
-		err := c.retry(ctx, "state", func() (err error) {
-			plan, err = c.in.Planned(ctx, c.o.Group, m.Topic, int32(m.Partition), m.Offset)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		pb = &partBatch{plan: plan}
-		c.parts[k] = pb
-		if len(plan) > 0 {
-			c.log.Info("resuming recorded batches", "topic", m.Topic, "partition", m.Partition, "offset", m.Offset, "ranges", len(plan))
-		}
-	}
-	// Planned ranges already passed (a gap at their end) are dropped.
-	for len(pb.plan) > 0 && len(pb.msgs) == 0 && pb.plan[0].Last < m.Offset {
-		pb.plan = pb.plan[1:]
-	}
-	// A message past the end of a planned batch closes that batch first.
-	if len(pb.msgs) > 0 && c.planned(pb) != nil && m.Offset > c.planned(pb).Last {
-		if err := c.flush(ctx, k, pb); err != nil {
+		var err error
+		if ps, err = c.takeOver(ctx, k, ps, m.Offset); err != nil {
 			return err
 		}
 	}
-	if len(pb.msgs) == 0 {
-		pb.started = time.Now()
+	c.dlq.own(k)
+	ps.next = m.Offset + 1
+	for len(ps.skip) > 0 && ps.skip[0].Last < m.Offset {
+		ps.skip = ps.skip[1:] // passed (a gap at its end)
 	}
-	msg := Message{Offset: m.Offset, Value: m.Value}
-	msg.decode()
-	if msg.ev != nil {
-		msg.Value = nil // the event holds what the insert needs
-	}
-	pb.msgs = append(pb.msgs, msg)
-	pb.last = m
-	pb.bytes += len(m.Value)
-	pb.next = m.Offset + 1
-	c.pending += len(m.Value)
-	c.metrics.pendingBytes.Add(float64(len(m.Value)))
-	if p := c.planned(pb); p != nil {
-		if m.Offset >= p.Last {
-			return c.flush(ctx, k, pb)
+	if len(ps.skip) > 0 && m.Offset >= ps.skip[0].First {
+		if m.Offset >= ps.skip[0].Last {
+			ps.skip = ps.skip[1:]
+		}
+		ps.skipped = &m
+		c.stats.Skipped.Add(1)
+		if c.oldest.IsZero() {
+			c.oldest = time.Now()
 		}
 		return nil
 	}
-	if len(pb.msgs) >= c.o.MaxRows || pb.bytes >= c.o.MaxBytes {
-		return c.flush(ctx, k, pb)
+	if c.oldest.IsZero() {
+		c.oldest = time.Now()
 	}
-	for c.pending >= c.o.MaxPendingBytes {
-		bk, big := c.largest()
-		if big == nil {
-			break
-		}
-		if err := c.flush(ctx, bk, big); err != nil {
-			return err
-		}
-	}
+	ps.msgs = append(ps.msgs, Message{Offset: m.Offset, Value: m.Value})
+	ps.last = m
+	ps.bytes += len(m.Value)
+	c.pendingBytes += len(m.Value)
+	c.pendingMsgs++
+	c.metrics.pendingBytes.Add(float64(len(m.Value)))
 	return nil
 }
 
-// planned returns the recorded range the open batch must reproduce, if any.
-func (c *Collector) planned(pb *partBatch) *PlannedRange {
-	if len(pb.plan) > 0 && len(pb.msgs) > 0 && pb.plan[0].First == pb.msgs[0].Offset {
-		return &pb.plan[0]
+// handOverDue hands the forming flush to the flusher when it is MaxWait old
+// and the flusher is free. A due flush that finds the flusher busy goes on
+// growing: while the store is the bottleneck, fewer and larger flushes are
+// what lets it catch up.
+func (c *Collector) handOverDue(ctx context.Context, now time.Time) error {
+	if c.oldest.IsZero() || now.Sub(c.oldest) < c.o.MaxWait {
+		return nil
 	}
-	return nil
+	return c.handOver(ctx, false)
 }
 
-func (c *Collector) largest() (partKey, *partBatch) {
-	var bk partKey
-	var big *partBatch
-	for k, pb := range c.parts {
-		if len(pb.msgs) > 0 && c.planned(pb) == nil && (big == nil || pb.bytes > big.bytes) {
-			bk, big = k, pb
+// handOver closes the forming flush — every partition's pending messages —
+// and hands it to the flusher, waiting for it when wait is set; otherwise it
+// hands over only if the flusher is idle.
+func (c *Collector) handOver(ctx context.Context, wait bool) error {
+	j := &job{flush: &Flush{}, bytes: c.pendingBytes}
+	for k, ps := range c.parts {
+		switch {
+		case len(ps.msgs) > 0:
+			j.flush.Parts = append(j.flush.Parts, Part{
+				Range: Range{Group: c.o.Group, Topic: k.topic, Partition: int32(k.partition), First: ps.msgs[0].Offset, Last: ps.msgs[len(ps.msgs)-1].Offset},
+				Msgs:  ps.msgs,
+			})
+			j.commits = append(j.commits, ps.last)
+		case ps.skipped != nil:
+			j.commits = append(j.commits, *ps.skipped)
 		}
 	}
-	return bk, big
-}
-
-// duePoll is how often a due batch asks again for room in the inserter's queue.
-const duePoll = 20 * time.Millisecond
-
-// nextDeadline is when the next open batch falls due; while one is due
-// already (waiting for room in the inserter's queue), a short poll.
-func (c *Collector) nextDeadline() (time.Time, bool) {
-	var d time.Time
-	for _, pb := range c.parts {
-		if len(pb.msgs) == 0 || c.planned(pb) != nil {
-			continue
-		}
-		if t := pb.started.Add(c.o.MaxWait); d.IsZero() || t.Before(d) {
-			d = t
-		}
+	if len(j.commits) == 0 {
+		return nil
 	}
-	if d.IsZero() {
-		return d, false
-	}
-	if poll := time.Now().Add(duePoll); d.Before(poll) {
-		d = poll
-	}
-	return d, true
-}
-
-// flushDue hands the batches older than MaxWait to the inserter, oldest
-// first, as long as its queue has room. A due batch that finds the queue
-// full stays open and goes on growing: it would wait as long in the queue,
-// and while the store is the bottleneck, fewer and larger batches are what
-// lets it catch up (each insert has a fixed cost). MaxRows, MaxBytes and
-// MaxPendingBytes still close batches, waiting for room, so memory stays
-// bounded.
-func (c *Collector) flushDue(ctx context.Context, now time.Time) error {
-	for {
-		var k partKey
-		var due *partBatch
-		for pk, pb := range c.parts {
-			if len(pb.msgs) > 0 && c.planned(pb) == nil && now.Sub(pb.started) >= c.o.MaxWait &&
-				(due == nil || pb.started.Before(due.started)) {
-				k, due = pk, pb
-			}
-		}
-		if due == nil {
-			return nil
-		}
-		if sent, err := c.send(ctx, k, due, false); !sent || err != nil {
-			return err
-		}
-	}
-}
-
-// flushAll hands every open batch to the inserter, except planned ones that
-// did not see their last message: the next run re-sends those whole.
-func (c *Collector) flushAll(ctx context.Context) error {
-	var errs []error
-	for k, pb := range c.parts {
-		if len(pb.msgs) > 0 && c.planned(pb) == nil {
-			if err := c.flush(ctx, k, pb); err != nil {
-				errs = append(errs, err)
-			}
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// flush closes the partition's open batch and hands it to the inserter,
-// waiting while the inserter's queue is full.
-func (c *Collector) flush(ctx context.Context, k partKey, pb *partBatch) error {
-	_, err := c.send(ctx, k, pb, true)
-	return err
-}
-
-// send closes the partition's open batch and hands it to the inserter. When
-// the inserter's queue is full, it waits if wait is set, and otherwise
-// leaves the batch open and reports false.
-func (c *Collector) send(ctx context.Context, k partKey, pb *partBatch, wait bool) (bool, error) {
-	if len(pb.msgs) == 0 {
-		return false, nil
-	}
-	j := job{k: k, msgs: pb.msgs, last: pb.last, bytes: pb.bytes,
-		r: Range{Group: c.o.Group, Topic: k.topic, Partition: int32(k.partition), First: pb.msgs[0].Offset, Last: pb.msgs[len(pb.msgs)-1].Offset}}
-	p := c.planned(pb)
-	if p != nil {
-		j.r.Last = p.Last
-		j.done = p.Status == statusDone
-	}
+	j.flush.sortParts()
 	if wait {
 		select {
 		case c.jobs <- j:
 		case <-ctx.Done():
-			return false, fmt.Errorf("cannot insert batch %s: %w", j.r.Token(), ctx.Err())
+			return fmt.Errorf("cannot hand a flush of %d messages to the inserter: %w", c.pendingMsgs, ctx.Err())
 		}
 	} else {
 		select {
 		case c.jobs <- j:
 		default:
-			return false, nil
+			return nil
 		}
 	}
-	if p != nil {
-		pb.plan = pb.plan[1:]
+	for _, ps := range c.parts {
+		ps.msgs, ps.bytes, ps.skipped = nil, 0, nil // the flusher owns the old slices now
 	}
-	c.pending -= pb.bytes
-	pb.msgs = nil // the inserter owns the old slice now
-	pb.bytes = 0
-	return true, nil
+	c.pendingBytes, c.pendingMsgs, c.oldest = 0, 0, time.Time{}
+	return nil
 }
 
-// drain waits until the inserter has finished every batch handed to it so far.
+// drain waits until the flusher has finished every flush handed to it so far.
 func (c *Collector) drain(ctx context.Context) error {
 	synced := make(chan struct{})
 	select {
-	case c.jobs <- job{synced: synced}:
+	case c.jobs <- &job{synced: synced}:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -564,10 +492,10 @@ func (c *Collector) drain(ctx context.Context) error {
 	}
 }
 
-// insertLoop inserts the closed batches in the order they were closed. A
-// failure means ctx ended (inserts are retried until then): the batches
-// after it are dropped, uncommitted, and the next run reads them again.
-func (c *Collector) insertLoop(ctx context.Context) error {
+// flusher inserts the flushes in the order they were formed. A failure
+// means ctx ended (inserts are retried until then): the flushes after it
+// are dropped, uncommitted, and the next run reads them again.
+func (c *Collector) flusher(ctx context.Context) error {
 	var failed error
 	for j := range c.jobs {
 		if j.synced != nil {
@@ -582,57 +510,57 @@ func (c *Collector) insertLoop(ctx context.Context) error {
 	return failed
 }
 
-// insert writes one batch (retrying with backoff until it succeeds or ctx
-// ends), sends its invalid messages to the DLQ topic, and only then commits
-// the offset.
-func (c *Collector) insert(ctx context.Context, j job) error {
-	var out Outcome
-	err := c.retry(ctx, "insert", func() error {
-		var err error
-		out, err = c.in.Ingest(ctx, j.r, j.msgs, j.done)
+// insert writes one flush (retrying with backoff until it succeeds or ctx
+// ends), hands its invalid messages to the DLQ forwarder, and only then
+// commits the offsets.
+func (c *Collector) insert(ctx context.Context, j *job) error {
+	if len(j.flush.Parts) > 0 {
+		var out Outcome
+		err := c.retry(ctx, "insert", func() error {
+			var err error
+			out, err = c.in.Ingest(ctx, j.flush, false)
+			if err != nil {
+				c.metrics.insertErrors.Inc()
+			}
+			return err
+		})
 		if err != nil {
-			c.metrics.insertErrors.Inc()
+			return fmt.Errorf("cannot insert flush %s: %w", j.flush.Token(), err)
 		}
-		return err
-	})
-	c.ready.Store(err == nil)
-	if err != nil {
-		return fmt.Errorf("cannot insert batch %s: %w", j.r.Token(), err)
+		c.storeOK.Store(true)
+		c.dlq.send(j.flush, out.Rejected)
+		c.stats.Loaded.Add(int64(out.Loaded))
+		c.stats.Duplicates.Add(int64(out.Duplicates))
+		c.stats.Invalid.Add(int64(len(out.Rejected)))
+		c.stats.Flushes.Add(1)
 	}
-	if len(out.Rejected) > 0 && !j.done {
-		if err := c.retry(ctx, "dlq", func() error { return c.sendDLQ(ctx, j.k, out.Rejected) }); err != nil {
-			return fmt.Errorf("cannot send %d invalid messages of %s to %s: %w", len(out.Rejected), j.r.Token(), c.o.DLQTopic, err)
-		}
-	}
-	if err := c.retry(ctx, "commit", func() error { return c.reader.CommitMessages(ctx, j.last) }); err != nil {
-		// The range is recorded as done: whoever reads these offsets next
-		// skips it. Nothing is lost or counted twice.
-		c.log.Warn("cannot commit offset; the next owner of the partition will skip the done batch", "topic", j.k.topic, "partition", j.k.partition, "offset", j.last.Offset, "err", err)
-	}
-	c.metrics.lag.WithLabelValues(j.k.topic, strconv.Itoa(j.k.partition)).Set(float64(max(j.last.HighWaterMark-j.last.Offset-1, 0)))
-	c.stats.Loaded.Add(int64(out.Loaded))
-	c.stats.Duplicates.Add(int64(out.Duplicates))
-	c.stats.Invalid.Add(int64(len(out.Rejected)))
-	c.stats.Batches.Add(1)
+	c.commit(ctx, j.commits)
 	return nil
 }
 
-func (c *Collector) sendDLQ(ctx context.Context, k partKey, rej []Rejected) error {
-	msgs := make([]kafka.Message, len(rej))
-	for i, r := range rej {
-		msgs[i] = kafka.Message{
-			Key:   []byte(k.topic + "/" + strconv.Itoa(k.partition)),
-			Value: r.Value,
-			Headers: []kafka.Header{
-				{Key: "reason", Value: []byte(r.Reason)},
-				{Key: "detail", Value: []byte(r.Detail)},
-				{Key: "source_topic", Value: []byte(k.topic)},
-				{Key: "source_partition", Value: []byte(strconv.Itoa(k.partition))},
-				{Key: "source_offset", Value: []byte(strconv.FormatInt(r.Offset, 10))},
-			},
+// commit commits the offsets of a done flush. A failure is not retried for
+// long: the flush is recorded as done, so whoever reads these offsets next
+// skips it; nothing is lost or counted twice.
+func (c *Collector) commit(ctx context.Context, msgs []kafka.Message) {
+	if len(msgs) == 0 {
+		return
+	}
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		if err = c.reader.CommitMessages(ctx, msgs...); err == nil || ctx.Err() != nil {
+			break
+		}
+		c.metrics.retries.WithLabelValues("commit").Inc()
+		if !sleepCtx(ctx, c.o.RetryMin) {
+			break
 		}
 	}
-	return c.dlq.WriteMessages(ctx, msgs...)
+	if err != nil {
+		c.log.Warn("cannot commit offsets; the next owner of the partitions will skip the done flush", "partitions", len(msgs), "err", err)
+	}
+	for _, m := range msgs {
+		c.metrics.lag.WithLabelValues(m.Topic, strconv.Itoa(m.Partition)).Set(float64(max(m.HighWaterMark-m.Offset-1, 0)))
+	}
 }
 
 // retry runs op until it succeeds or ctx ends, with exponential backoff and
@@ -651,7 +579,7 @@ func (c *Collector) retry(ctx context.Context, name string, op func() error) err
 			return errors.Join(err, ctx.Err())
 		}
 		c.metrics.retries.WithLabelValues(name).Inc()
-		c.ready.Store(false)
+		c.storeOK.Store(false)
 		c.log.Warn("operation failed; retrying", "op", name, "attempt", attempt, "wait", wait, "err", err)
 		if !sleepCtx(ctx, wait/2+rand.N(wait/2+1)) {
 			return errors.Join(err, ctx.Err())

@@ -414,7 +414,7 @@ func TestLargeBatch(t *testing.T) {
 		msgs = append(msgs, collector.Message{Offset: int64(i), Value: []byte(fmt.Sprintf(
 			`{"specversion":"1.0","id":"large-batch-event-%06d","source":"t","type":"cs.agent.state.v1","data":{"agent_id":"a%d","state":"busy","at":"2026-11-02T09:00:00Z"}}`, i, i%50))})
 	}
-	out, err := in.Ingest(context.Background(), collector.Range{Group: "g", Topic: "cs.agents", First: 0, Last: 29999}, msgs, false)
+	out, err := in.Ingest(context.Background(), &collector.Flush{Parts: []collector.Part{{Range: collector.Range{Group: "g", Topic: "cs.agents", First: 0, Last: 29999}, Msgs: msgs}}}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

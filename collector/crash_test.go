@@ -16,6 +16,7 @@ import (
 	"github.com/frontline-oss/frontline/collector"
 	"github.com/frontline-oss/frontline/internal/chdb"
 	"github.com/frontline-oss/frontline/internal/store"
+	"github.com/frontline-oss/frontline/internal/store/storetest"
 )
 
 // Child-process roles of TestKill9: this test binary re-runs itself as a
@@ -197,7 +198,7 @@ func TestKill9(t *testing.T) {
 	kc := startBroker(t)
 	produceFile(t, kc.ListenAddrs(), basicFile)
 	dir := t.TempDir()
-	env := append(os.Environ(), "CRASH_DATA="+dir, "CRASH_BROKERS="+strings.Join(kc.ListenAddrs(), ","))
+	env := append(os.Environ(), "CHDB_LIB_PATH="+storetest.Library(t), "CRASH_DATA="+dir, "CRASH_BROKERS="+strings.Join(kc.ListenAddrs(), ","))
 	kills := []struct {
 		after string // READY: the collector started; INSERTING: it writes its first batch
 		delay time.Duration

@@ -20,6 +20,11 @@ type Metrics struct {
 	insertErrors   prometheus.Counter
 	lastInsert     prometheus.Gauge
 	pendingBytes   prometheus.Gauge
+	reformed       prometheus.Counter
+	unrecoverable  prometheus.Counter
+	dlqForwarded   prometheus.Counter
+	dlqDeferred    prometheus.Counter
+	kafkaUp        prometheus.Gauge
 }
 
 // NewMetrics creates the metrics and registers them on reg (nil: not registered).
@@ -68,9 +73,30 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "frontline_collector_pending_bytes",
 			Help: "Bytes of fetched messages waiting in batches (bounded by MaxPendingBytes).",
 		}),
+		reformed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "frontline_collector_reformed_flushes_total",
+			Help: "Flushes an earlier run left in flight (a crash, a rebalance), re-formed from Kafka and inserted with their recorded token.",
+		}),
+		unrecoverable: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "frontline_collector_unrecoverable_ranges_total",
+			Help: "Ranges of an interrupted flush no longer in Kafka (retention passed) when a collector came to re-form them.",
+		}),
+		dlqForwarded: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "frontline_collector_dlq_forwarded_total",
+			Help: "Invalid messages written to the DLQ topic.",
+		}),
+		dlqDeferred: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "frontline_collector_dlq_deferred_total",
+			Help: "Invalid messages left for the DLQ sweep because the forwarding queue was full.",
+		}),
+		kafkaUp: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "frontline_collector_kafka_up",
+			Help: "1 when the last probe reached the brokers (metadata with the collector's TLS/SASL settings), else 0.",
+		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.events, m.dlq, m.batchRows, m.batchBytes, m.insertDuration, m.lag, m.retries, m.insertErrors, m.lastInsert, m.pendingBytes)
+		reg.MustRegister(m.events, m.dlq, m.batchRows, m.batchBytes, m.insertDuration, m.lag, m.retries, m.insertErrors,
+			m.lastInsert, m.pendingBytes, m.reformed, m.unrecoverable, m.dlqForwarded, m.dlqDeferred, m.kafkaUp)
 	}
 	return m
 }
@@ -95,8 +121,5 @@ func peekType(b []byte) string {
 		return ""
 	}
 	s, _ := e.Type.(string)
-	if len(s) > 64 {
-		s = s[:64]
-	}
-	return s
+	return s // raw: labels use schemas.TypeLabel, the dlq table schemas.SafeText
 }

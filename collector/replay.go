@@ -11,6 +11,8 @@ import (
 	"io"
 	"log/slog"
 	"time"
+
+	"github.com/frontline-oss/frontline/schemas"
 )
 
 // ReplayOptions tune Replay. Zero values take the defaults.
@@ -75,12 +77,12 @@ func Replay(ctx context.Context, in *Ingester, r io.Reader, o ReplayOptions) (Re
 			return nil
 		}
 		rg := Range{Group: "replay", Topic: "replay:" + hex.EncodeToString(hash.Sum(nil))[:20], First: first, Last: batch[len(batch)-1].Offset, Source: o.Name}
-		planned, err := in.Planned(ctx, rg.Group, rg.Topic, 0, rg.First)
+		recorded, err := in.Recorded(ctx, rg.Group, rg.Topic, 0, rg.First)
 		if err != nil {
 			return err
 		}
-		done := len(planned) > 0 && planned[0].Last == rg.Last && planned[0].Status == statusDone
-		out, err := in.Ingest(ctx, rg, batch, done)
+		done := len(recorded) > 0 && recorded[0].Last == rg.Last && recorded[0].Status == statusDone
+		out, err := in.Ingest(ctx, &Flush{Parts: []Part{{Range: rg, Msgs: batch}}}, done)
 		if err != nil {
 			return err
 		}
@@ -89,7 +91,7 @@ func Replay(ctx context.Context, in *Ingester, r io.Reader, o ReplayOptions) (Re
 		for _, rej := range out.Rejected {
 			res.Invalid = append(res.Invalid, InvalidLine{Line: rej.Offset, Reason: rej.Reason, Detail: rej.Detail})
 		}
-		batch = batch[:0]
+		batch = make([]Message, 0, o.BatchLines) // the flush may keep the old one's messages
 		hash.Reset()
 		if time.Since(lastLog) > 2*time.Second {
 			log.Info("replaying", "input", o.Name, "lines", res.Lines, "loaded", res.Loaded, "duplicates", res.Duplicates, "invalid", len(res.Invalid))
@@ -98,7 +100,7 @@ func Replay(ctx context.Context, in *Ingester, r io.Reader, o ReplayOptions) (Re
 		return nil
 	}
 	for {
-		line, err := br.ReadBytes('\n')
+		line, err := readLine(br, schemas.MaxEventBytes+1)
 		if len(line) > 0 {
 			res.Lines++
 			v := bytes.TrimRight(line, "\r\n")
@@ -126,4 +128,24 @@ func Replay(ctx context.Context, in *Ingester, r io.Reader, o ReplayOptions) (Re
 		return res, err
 	}
 	return res, nil
+}
+
+// readLine reads one line (with its newline) and keeps at most max bytes of
+// it: a line longer than any valid event is rejected as too_large on those,
+// and the rest is read past without holding it.
+func readLine(br *bufio.Reader, max int) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if room := max - len(line); room > 0 {
+			line = append(line, chunk[:min(len(chunk), room)]...)
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if len(line) == max && len(chunk) > 0 && chunk[len(chunk)-1] == '\n' && line[len(line)-1] != '\n' {
+			line = append(line, '\n')
+		}
+		return line, err
+	}
 }

@@ -79,7 +79,7 @@ func splitList(s string) []string {
 // collectorFlags are the collector's flags (serve and collect).
 type collectorFlags struct {
 	group, topics                                        string
-	maxRows                                              int
+	maxRows, maxPending                                  int
 	maxWait, sessionTimeout, rebalanceTimeout, heartbeat time.Duration
 }
 
@@ -87,8 +87,9 @@ func addCollectorFlags(fs *flag.FlagSet) *collectorFlags {
 	f := &collectorFlags{}
 	fs.StringVar(&f.group, "group", "frontline-collector", "Kafka consumer group")
 	fs.StringVar(&f.topics, "topics", "", "topics to consume, comma separated (default: the six cs.* topics)")
-	fs.IntVar(&f.maxRows, "max-rows", 50000, "messages per partition batch")
-	fs.DurationVar(&f.maxWait, "max-wait", time.Second, "age at which a batch goes to the inserter (while the inserter is busy, the batch keeps growing)")
+	fs.IntVar(&f.maxRows, "max-rows", 100000, "messages per flush, over all partitions")
+	fs.IntVar(&f.maxPending, "max-pending-bytes", 32<<20, "message bytes the collector holds at most: the flush being inserted and the one forming, each closed at half")
+	fs.DurationVar(&f.maxWait, "max-wait", time.Second, "age at which the forming flush goes to the inserter when it is free (while it is busy, the flush keeps growing)")
 	fs.DurationVar(&f.sessionTimeout, "session-timeout", 6*time.Second, "consumer-group session timeout: how long a collector that died without leaving holds its partitions (the broker's group.min.session.timeout.ms bounds it from below)")
 	fs.DurationVar(&f.rebalanceTimeout, "rebalance-timeout", 10*time.Second, "how long a rebalance waits for the live members to rejoin")
 	fs.DurationVar(&f.heartbeat, "heartbeat-interval", time.Second, "consumer-group heartbeat interval, below the session timeout; also how soon a member learns of a rebalance")
@@ -102,6 +103,8 @@ func (f *collectorFlags) options(kf *kafkaFlags) (collector.Options, error) {
 		return collector.Options{}, fmt.Errorf("%w: --group is empty", errUsage)
 	case f.maxRows <= 0:
 		return collector.Options{}, fmt.Errorf("%w: --max-rows %d: want at least 1", errUsage, f.maxRows)
+	case f.maxPending < 1<<20:
+		return collector.Options{}, fmt.Errorf("%w: --max-pending-bytes %d: want at least 1 MiB", errUsage, f.maxPending)
 	case f.maxWait <= 0:
 		return collector.Options{}, fmt.Errorf("%w: --max-wait %s: want a positive duration", errUsage, f.maxWait)
 	}
@@ -111,7 +114,7 @@ func (f *collectorFlags) options(kf *kafkaFlags) (collector.Options, error) {
 	}
 	return collector.Options{
 		Brokers: kf.list(), Group: f.group, Topics: splitList(f.topics),
-		MaxRows: f.maxRows, MaxWait: f.maxWait,
+		MaxRows: f.maxRows, MaxWait: f.maxWait, MaxPendingBytes: f.maxPending,
 		SessionTimeout: f.sessionTimeout, RebalanceTimeout: f.rebalanceTimeout, HeartbeatInterval: f.heartbeat,
 		Dialer: dialer, Transport: transport,
 	}, nil

@@ -221,7 +221,7 @@ func waitCollected(ctx context.Context, col *collector.Collector, n int, svcDone
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		seen := st.Loaded.Load() + st.Duplicates.Load() + st.Invalid.Load()
+		seen := st.Seen()
 		if seen >= int64(n) {
 			return nil
 		}

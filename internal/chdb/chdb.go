@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -78,6 +79,7 @@ var api struct {
 	connect     func(argc int, argv []*byte) **cConnection
 	closeConn   func(conn **cConnection)
 	query       func(conn *cConnection, query string, format string) *cResult
+	queryBytes  func(conn *cConnection, query *byte, format string) *cResult
 	destroy     func(res *cResult)
 	buffer      func(res *cResult) *byte
 	length      func(res *cResult) uintptr
@@ -106,6 +108,7 @@ func Load(path string) error {
 		"chdb_connect":              &api.connect,
 		"chdb_close_conn":           &api.closeConn,
 		"chdb_query":                &api.query,
+		"chdb_query ":               &api.queryBytes, // the same function, taking the query in place
 		"chdb_destroy_query_result": &api.destroy,
 		"chdb_result_buffer":        &api.buffer,
 		"chdb_result_length":        &api.length,
@@ -114,6 +117,7 @@ func Load(path string) error {
 		"chdb_result_bytes_read":    &api.bytesRead,
 		"chdb_result_error":         &api.resultError,
 	} {
+		name = strings.TrimSpace(name)
 		if _, err := purego.Dlsym(h, name); err != nil {
 			return fmt.Errorf("cannot use the embedded ClickHouse from %q: symbol %s: %w (want chDB 3 or later)", path, name, err)
 		}
@@ -183,7 +187,24 @@ func (c *Conn) Query(query, format string) (Result, error) {
 	if c == nil || c.c == nil {
 		return Result{}, errors.New("the embedded ClickHouse connection is closed")
 	}
-	res := api.query(c.c, query, format)
+	return c.result(api.query(c.c, query, format))
+}
+
+// QueryBytes is Query for a large query built in a byte slice (an insert's
+// rows): the engine reads it in place instead of a copy. query must not
+// contain a NUL byte; QueryBytes appends the terminating one (in place when
+// the slice has room).
+func (c *Conn) QueryBytes(query []byte, format string) (Result, error) {
+	if c == nil || c.c == nil {
+		return Result{}, errors.New("the embedded ClickHouse connection is closed")
+	}
+	q := append(query, 0)
+	res := api.queryBytes(c.c, &q[0], format)
+	runtime.KeepAlive(q)
+	return c.result(res)
+}
+
+func (c *Conn) result(res *cResult) (Result, error) {
 	if res == nil {
 		return Result{}, nil
 	}

@@ -156,17 +156,21 @@ func (e *Embedded) run(ctx context.Context, sql string, params Params, format st
 		}
 	}
 	pre.WriteString(sql)
+	return e.exec(func(c *chdb.Conn) (chdb.Result, error) { return c.QueryBytes(pre.Bytes(), format) })
+}
+
+// exec runs q on the engine under its lock. The engine keeps what a failed
+// statement wrote before it failed (a timeout after the first rows, say)
+// and puts it in front of the next statement's output, whoever runs it: a
+// throw-away statement takes it before the lock is released.
+func (e *Embedded) exec(q func(*chdb.Conn) (chdb.Result, error)) (chdb.Result, error) {
 	engine.mu.Lock()
 	defer engine.mu.Unlock()
 	if e.closed {
 		return chdb.Result{}, fmt.Errorf("store for database %q is closed", e.db)
 	}
-	res, err := engine.conn.Query(pre.String(), format)
+	res, err := q(engine.conn)
 	if err != nil {
-		// The engine keeps what a failed statement wrote before it failed
-		// (a timeout after the first rows, say) and puts it in front of the
-		// next statement's output, whoever runs it: a throw-away statement
-		// takes it now, before the lock is released.
 		_, _ = engine.conn.Query("SELECT 1 FORMAT Null", "TSV")
 	}
 	return res, err
@@ -211,8 +215,16 @@ func (e *Embedded) Insert(ctx context.Context, b *Block) error {
 	if len(b.Rows) == 0 {
 		return nil
 	}
-	buf := make([]byte, 0, 64+len(b.Rows)*32*len(b.Columns))
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// The rows are written once, into the query itself, which the engine
+	// reads in place: with the table qualified by its database, the query
+	// needs no USE before it.
+	buf := make([]byte, 0, 128+len(b.Rows)*32*len(b.Columns))
 	buf = append(buf, "INSERT INTO "...)
+	buf = append(buf, ident(e.db)...)
+	buf = append(buf, '.')
 	buf = append(buf, ident(b.Table)...)
 	buf = append(buf, " ("...)
 	for i, c := range b.Columns {
@@ -237,6 +249,6 @@ func (e *Embedded) Insert(ctx context.Context, b *Block) error {
 		}
 		buf = append(buf, "]\n"...)
 	}
-	_, err := e.run(ctx, string(buf), nil, "TSV")
+	_, err := e.exec(func(c *chdb.Conn) (chdb.Result, error) { return c.QueryBytes(buf, "TSV") })
 	return err
 }
