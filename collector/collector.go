@@ -47,6 +47,11 @@ type Options struct {
 	// its origin with reason too_large. Default 900 KiB, below Kafka's
 	// default message.max.bytes of 1 MiB.
 	DLQMaxBytes int
+	// DLQSweepEvery is how often the collector looks in the dlq table for
+	// invalid messages that did not reach the DLQ topic (a full queue, a
+	// failed write, a crash) and forwards them; rows younger than three
+	// times this are left to the regular path. Default 10 s.
+	DLQSweepEvery time.Duration
 	// RetryMin and RetryMax bound the exponential backoff (with jitter)
 	// between retries of a failed insert. Defaults 100 ms and 30 s.
 	RetryMin, RetryMax time.Duration
@@ -111,6 +116,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.DLQMaxBytes <= 0 {
 		o.DLQMaxBytes = 900 << 10
+	}
+	if o.DLQSweepEvery <= 0 {
+		o.DLQSweepEvery = 10 * time.Second
 	}
 	if o.RetryMin <= 0 {
 		o.RetryMin = 100 * time.Millisecond
@@ -396,7 +404,6 @@ func (c *Collector) add(ctx context.Context, m kafka.Message) error {
 			return err
 		}
 	}
-	c.dlq.own(k)
 	ps.next = m.Offset + 1
 	for len(ps.skip) > 0 && ps.skip[0].Last < m.Offset {
 		ps.skip = ps.skip[1:] // passed (a gap at its end)

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -27,7 +26,6 @@ type dlqForwarder struct {
 	c     *Collector
 	w     *kafka.Writer
 	queue chan dlqItem
-	owned sync.Map // partKey → time last seen: the partitions this collector forwards for
 }
 
 // dlqItem is one invalid message on its way to the DLQ topic.
@@ -60,15 +58,6 @@ func newDLQForwarder(c *Collector) *dlqForwarder {
 	}
 }
 
-// own notes that this collector consumes the partition now.
-func (d *dlqForwarder) own(k partKey) { d.owned.Store(k, time.Now()) }
-
-// owns reports whether this collector consumed the partition recently.
-func (d *dlqForwarder) owns(k partKey) bool {
-	v, ok := d.owned.Load(k)
-	return ok && time.Since(v.(time.Time)) < 10*time.Minute
-}
-
 // send queues a flush's invalid messages for the topic without waiting.
 func (d *dlqForwarder) send(f *Flush, rej []Rejected) {
 	for _, r := range rej {
@@ -83,13 +72,9 @@ func (d *dlqForwarder) send(f *Flush, rej []Rejected) {
 	}
 }
 
-// sweepEvery is how often the forwarder looks for invalid messages that
-// did not reach the topic.
-const sweepEvery = 10 * time.Second
-
 // run forwards queued messages and sweeps until ctx ends.
 func (d *dlqForwarder) run(ctx context.Context) {
-	sweep := time.NewTimer(2 * time.Second)
+	sweep := time.NewTimer(min(2*time.Second, d.c.o.DLQSweepEvery))
 	defer sweep.Stop()
 	for {
 		select {
@@ -110,7 +95,7 @@ func (d *dlqForwarder) run(ctx context.Context) {
 			d.forward(ctx, batch)
 		case <-sweep.C:
 			d.sweep(ctx)
-			sweep.Reset(sweepEvery)
+			sweep.Reset(d.c.o.DLQSweepEvery)
 		}
 	}
 }
@@ -191,9 +176,11 @@ func (d *dlqForwarder) message(it dlqItem) kafka.Message {
 	return kafka.Message{Key: key, Value: value, Headers: headers}
 }
 
-// sweep forwards the invalid messages of this collector's partitions that
-// the dlq table holds and dlq_forwarded does not (queue full, a failed
-// write, a crash), reading each original again from Kafka.
+// sweep forwards the invalid messages of the collector's topics that the
+// dlq table holds and dlq_forwarded does not (queue full, a failed write, a
+// crash), reading each original again from Kafka. Collectors of one group
+// may sweep the same row at the same moment: the DLQ topic is at least
+// once.
 func (d *dlqForwarder) sweep(ctx context.Context) {
 	type row struct {
 		Origin string `json:"origin"`
@@ -202,9 +189,9 @@ func (d *dlqForwarder) sweep(ctx context.Context) {
 	}
 	rows, err := store.QueryAll[row](ctx, d.c.in.store, `
 SELECT origin, toString(reason) AS reason, detail FROM dlq
-WHERE received_at < now64(3) - INTERVAL 30 SECOND AND received_at > now64(3) - INTERVAL 7 DAY
+WHERE received_at < now64(3) - toIntervalMillisecond({age:Int64}) AND received_at > now64(3) - INTERVAL 7 DAY
   AND origin NOT IN (SELECT origin FROM dlq_forwarded)
-ORDER BY received_at LIMIT 200`, nil)
+ORDER BY received_at LIMIT 200`, store.Params{"age": int64(3 * d.c.o.DLQSweepEvery / time.Millisecond)})
 	if err != nil {
 		if ctx.Err() == nil {
 			d.c.log.Warn("cannot look for invalid messages not yet in the DLQ topic", "err", err)
@@ -214,7 +201,7 @@ ORDER BY received_at LIMIT 200`, nil)
 	var items []dlqItem
 	for _, r := range rows {
 		topic, partition, offset, ok := parseOrigin(r.Origin)
-		if !ok || !slices.Contains(d.c.o.Topics, topic) || !d.owns(partKey{topic, partition}) {
+		if !ok || !slices.Contains(d.c.o.Topics, topic) {
 			continue
 		}
 		msgs, err := d.c.fetchRange(ctx, Range{Topic: topic, Partition: int32(partition), First: offset, Last: offset})
