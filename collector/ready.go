@@ -51,4 +51,3 @@ func (c *Collector) probe(ctx context.Context) {
 		}
 	}
 }
-
