@@ -22,7 +22,7 @@ export CHDB_LIB_PATH
 TEST_TOOLS  ?= kcat promtool:prometheus chromium
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build demo test bench chdb tools lint fmt vet clean
+.PHONY: all build demo test bench faults chdb tools lint fmt vet clean
 
 all: build
 
@@ -57,6 +57,10 @@ tools:
 test: chdb tools
 	$(GO) vet ./...
 	$(GO) test $(TEST_FLAGS) ./...
+
+## faults: the full fault matrix (broker faults, store outages, kills, rebalances, poison, floods, backfills); writes docs/faults.md.
+faults: chdb
+	$(GO) test -count=1 -timeout 60m -run TestFaultMatrix -v ./collector/ -args -faults.full -faults.out $(CURDIR)/docs/faults.md
 
 ## bench: benchmarks as ratios against baselines measured in the same run; writes BENCHMARKS.md.
 bench: chdb build

@@ -70,11 +70,18 @@ func crashChild(role string) int {
 		<-done // until killed
 		return 0
 	}
+	wanted := want()
+	if w := os.Getenv("CRASH_WANT"); w != "" {
+		if err := json.Unmarshal([]byte(w), &wanted); err != nil {
+			fmt.Println("ERROR", err)
+			return 1
+		}
+	}
 	deadline := time.Now().Add(90 * time.Second)
 	var got counts
 	for time.Now().Before(deadline) {
 		got, err = queryCounts(s)
-		if err == nil && got == want() {
+		if err == nil && got == wanted {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)
