@@ -108,3 +108,18 @@ func TestExampleConfig(t *testing.T) {
 		t.Fatalf("the example config was not applied:\n%s", out)
 	}
 }
+
+// collect used to turn --max-rows 0, --max-wait -1s and --group "" into its
+// defaults; each is now a usage error naming the flag, before anything
+// connects.
+func TestCollectFlagsChecked(t *testing.T) {
+	for _, args := range [][]string{
+		{"--max-rows", "0"}, {"--max-wait", "-1s"}, {"--group", ""}, {"--max-pending-bytes", "10"},
+		{"--session-timeout", "1s", "--heartbeat-interval", "2s"}, {"--brokers", ""},
+	} {
+		_, err := runFrontline(t, "collect", append([]string{"--data", t.TempDir()}, args...)...)
+		if !errors.Is(err, errUsage) {
+			t.Errorf("collect %v: got %v, want a usage error", args, err)
+		}
+	}
+}
