@@ -37,6 +37,7 @@ const (
 	evChurn                      // a = customer churns
 	evEmailEnd                   // a = agent: an e-mail reply is done
 	evSlot                       // a new 15-minute interval: its staffing may free agents for e-mails
+	evHistDay                    // x = day of the history begins
 )
 
 type simEv struct {
@@ -126,6 +127,7 @@ type customer struct {
 	value     float64
 	seg       string
 	churned   bool
+	sampled   bool  // its history is published
 	scheduled bool  // churn event scheduled
 	poorAt    int64 // last poor-service moment
 	last3     [3]int64
@@ -163,6 +165,8 @@ type model struct {
 	recentN   int
 	thrA      float64
 	thrB      float64
+	hist      []histContact // contacts before Start, until endHistory
+	histDone  bool
 
 	nCall, nOrder int
 	idPrefix      string
@@ -184,7 +188,7 @@ func newModel(o Options) *model {
 		byType:   make([]int, len(schemas.Types)+1),
 		recent:   make([]int32, 0, 2048),
 	}
-	m.lastAt = o.Start
+	m.lastAt = o.Start.AddDate(0, 0, -histDays)
 	for i, name := range o.Queues {
 		p := queueDefaults[name]
 		if p.weight == 0 {
@@ -232,8 +236,13 @@ func (m *model) run() error {
 		m.at(max(0, int64(d)*day-2*hour), evPlan, 0, int32(d))
 		m.at(int64(d)*day+cbOpen, evCbWindow, 0, 0)
 	}
-	m.at(m.nextArrival(0, callRates), evCallArrival, 0, 0)
-	m.at(m.nextArrival(0, emailRates), evEmailArrival, 0, 0)
+	// Calls and e-mails arrive from the start of the history on.
+	m.now = -histDays * day
+	for d := -histDays; d < 0; d++ {
+		m.at(int64(d)*day, evHistDay, 0, int32(d))
+	}
+	m.at(m.nextArrival(m.now, callRates), evCallArrival, 0, 0)
+	m.at(m.nextArrival(m.now, emailRates), evEmailArrival, 0, 0)
 	m.at(m.nextArrival(0, webRates), evWebCallback, 0, 0)
 	m.at(slotMs, evSlot, 0, 0)
 	for m.evq.len() > 0 {
@@ -241,11 +250,20 @@ func (m *model) run() error {
 		if e.t >= m.end {
 			break
 		}
-		if err := m.flush(e.t); err != nil {
-			return err
+		if e.t >= 0 {
+			if !m.histDone {
+				m.now = 0
+				m.endHistory()
+			}
+			if err := m.flush(e.t); err != nil {
+				return err
+			}
 		}
 		m.now = e.t
 		m.handle(e)
+	}
+	if !m.histDone {
+		m.endHistory()
 	}
 	if err := m.flush(math.MaxInt64); err != nil {
 		return err
@@ -274,7 +292,11 @@ func (m *model) handle(e simEv) {
 	case evPlan:
 		m.plan(int(e.x))
 	case evCallArrival:
-		m.arrive(m.pickQueue(), m.pickCustomer(), false)
+		if m.now < 0 {
+			m.histCall()
+		} else {
+			m.arrive(m.pickQueue(), m.pickCustomer(), false)
+		}
 		m.at(m.nextArrival(m.now, callRates), evCallArrival, 0, 0)
 	case evRedial:
 		if !m.custs[e.a].churned {
@@ -319,7 +341,11 @@ func (m *model) handle(e simEv) {
 		}
 		m.free(e.a)
 	case evEmailArrival:
-		m.emailArrive()
+		if m.now < 0 {
+			m.histEmail()
+		} else {
+			m.emailArrive()
+		}
 		m.at(m.nextArrival(m.now, emailRates), evEmailArrival, 0, 0)
 	case evFollowup:
 		m.emailQ = append(m.emailQ, e.x)
@@ -349,6 +375,8 @@ func (m *model) handle(e simEv) {
 	case evEmailEnd:
 		m.onEmail--
 		m.free(e.a)
+	case evHistDay:
+		m.backgroundChurn(int(e.x))
 	case evSlot:
 		m.dispatchEmail()
 		if t := m.now + slotMs; t < m.end {
@@ -620,7 +648,7 @@ func (m *model) order(a *agent, cust int32, channel string, started int64) {
 func (m *model) emailArrive() {
 	q, cust := m.pickQueue(), m.pickCustomer()
 	ei := int32(len(m.emails))
-	e := email{id: "mail-" + strconv.FormatInt(m.o.Seed, 10) + "-" + strconv.Itoa(len(m.emails)+1), q: q, cust: cust, received: m.now}
+	e := email{id: m.emailID(), q: q, cust: cust, received: m.now}
 	m.emails = append(m.emails, e)
 	qp := &m.queues[q].p
 	m.send(m.now, &schemas.EmailReceived{EmailID: e.id, Queue: m.queues[q].name, CustomerID: m.custID(cust),
@@ -631,6 +659,10 @@ func (m *model) emailArrive() {
 	}
 	m.emailQ = append(m.emailQ, ei)
 	m.dispatchEmail()
+}
+
+func (m *model) emailID() string {
+	return "mail-" + strconv.FormatInt(m.o.Seed, 10) + "-" + strconv.Itoa(len(m.emails)+1)
 }
 
 // dispatchEmail hands waiting e-mails to idle agents while the phones keep
@@ -947,9 +979,9 @@ func (m *model) maybeChurn(c int32) {
 		return
 	}
 	poor := cu.poorAt > m.now-30*day || cu.last3[0] > m.now-30*day
-	p := 0.0012
+	p := 0.002
 	if poor {
-		p = 0.012
+		p = 0.02
 	}
 	if cu.seg == "A" {
 		p *= 0.7

@@ -21,8 +21,8 @@ var shiftStarts = func() []int64 {
 // customersPerAgent sizes the customer pool to the traffic.
 const customersPerAgent = 1000
 
-// initWorld creates the roster and the customer pool, with their events at
-// Start.
+// initWorld creates the roster, with its events at Start, and the customer
+// pool.
 func (m *model) initWorld() {
 	for i := range m.o.Agents {
 		m.newAgent(-m.r.Int64N(730*day), i)
@@ -34,7 +34,8 @@ func (m *model) initWorld() {
 		v := math.Round(min(120/math.Pow(1-m.r.Float64(), 1/1.2), 500000)*100) / 100
 		vals[i] = v
 		m.custs[i] = customer{id: fmt.Sprintf("cust-%06d", i+1), value: v, poorAt: math.MinInt64 / 2,
-			last3: [3]int64{math.MinInt64 / 2, math.MinInt64 / 2, math.MinInt64 / 2}, openCb: -1}
+			last3: [3]int64{math.MinInt64 / 2, math.MinInt64 / 2, math.MinInt64 / 2}, openCb: -1,
+			sampled: m.r.Float64() < histSample}
 	}
 	slices.Sort(vals)
 	total := 0.0
@@ -52,9 +53,7 @@ func (m *model) initWorld() {
 			m.thrB = vals[i]
 		}
 	}
-	for i := range m.custs {
-		m.updateCustomer(int32(i), 0)
-	}
+	// the customer records are sent at Start, when the history ends
 }
 
 func (m *model) updateCustomer(c int32, t int64) {
@@ -107,8 +106,9 @@ func (m *model) newAgent(joined int64, i int) {
 	m.send(t, &schemas.AgentState{AgentID: a.id, State: "logged_out", At: m.tm(t)})
 }
 
-// plan runs at 22:00 the evening before day d: roster changes, customer
-// updates, background churn and the shifts of day d.
+// plan runs at 22:00 the evening before day d (at Start for the first
+// day): roster changes, customer updates, background churn and the shifts
+// of day d.
 func (m *model) plan(d int) {
 	base := int64(d) * day
 	if d >= 1 && d < m.o.Days {
@@ -122,14 +122,9 @@ func (m *model) plan(d int) {
 			m.custs[c].value = math.Round(m.custs[c].value*m.lognorm(1, 0.25)*100) / 100
 			m.updateCustomer(c, base+6*hour+m.r.Int64N(14*hour))
 		}
-		for range m.poisson(pool * 0.00003) {
-			c := int32(m.r.IntN(len(m.custs)))
-			if cu := &m.custs[c]; !cu.churned && !cu.scheduled {
-				cu.scheduled = true
-				cu.reason = []string{"price", "competitor", "moved"}[m.r.IntN(3)]
-				m.at(base+m.r.Int64N(day), evChurn, c, 0)
-			}
-		}
+	}
+	if d < m.o.Days {
+		m.backgroundChurn(d)
 	}
 	m.schedule(d)
 }
@@ -230,6 +225,19 @@ func (m *model) schedule(d int) {
 		}
 		if !first {
 			assign(ai, best)
+		}
+	}
+}
+
+// backgroundChurn schedules the churns of day d that follow no contact
+// (customers who move, or leave for a price).
+func (m *model) backgroundChurn(d int) {
+	for range m.poisson(float64(len(m.custs)) * 0.00003) {
+		c := int32(m.r.IntN(len(m.custs)))
+		if cu := &m.custs[c]; !cu.churned && !cu.scheduled {
+			cu.scheduled = true
+			cu.reason = []string{"price", "competitor", "moved"}[m.r.IntN(3)]
+			m.at(int64(d)*day+m.r.Int64N(day), evChurn, c, 0)
 		}
 	}
 }
