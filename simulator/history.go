@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"math"
+	"slices"
 
 	"github.com/frontline-oss/frontline/schemas"
 )
@@ -49,6 +50,18 @@ type histContact struct {
 	wait             int64 // answered or abandoned after, ms
 	talk, hold, wrap int64
 	reply, handle    int64 // e-mail: replied at (0 or later: not yet), handle ms
+}
+
+// expectedHistory is about how many contacts the history will have.
+func (m *model) expectedHistory() int {
+	n := 0.0
+	for d := -histDays; d < 0; d++ {
+		r := m.dayRates(int64(d))
+		for k := range slotsPerDay {
+			n += (r.calls[k] + r.emails[k]) * float64(slotMs)
+		}
+	}
+	return int(n)
 }
 
 // histCall is an inbound call of the history.
@@ -122,6 +135,13 @@ func (m *model) endHistory() {
 		cu := &m.custs[c]
 		return cu.sampled || cu.scheduled && !cu.churned
 	}
+	n := len(m.custs)
+	for i := range m.hist {
+		if keep(m.hist[i].cust) {
+			n += 2
+		}
+	}
+	m.out.s = slices.Grow(m.out.s, n)
 	for i := range m.hist {
 		h := &m.hist[i]
 		if !keep(h.cust) {

@@ -238,6 +238,7 @@ func (m *model) run() error {
 	}
 	// Calls and e-mails arrive from the start of the history on.
 	m.now = -histDays * day
+	m.hist = make([]histContact, 0, m.expectedHistory()*11/10)
 	for d := -histDays; d < 0; d++ {
 		m.at(int64(d)*day, evHistDay, 0, int32(d))
 	}
