@@ -35,6 +35,9 @@ const (
 	evCbCancel                   // x = callback cancelled by the customer
 	evCbWindow                   // callback hours open: dispatch waiting callbacks
 	evChurn                      // a = customer churns
+	evEmailEnd                   // a = agent: an e-mail reply is done
+	evSlot                       // a new 15-minute interval: its staffing may free agents for e-mails
+	evHistDay                    // x = day of the history begins
 )
 
 type simEv struct {
@@ -69,7 +72,6 @@ const (
 
 type agent struct {
 	id, team, site string
-	email          bool   // focused on e-mail, takes calls when none wait
 	skills         uint32 // queues served on day shifts
 	cur            uint32 // queues served on the current shift
 	next           uint32 // queues to serve on the next shift (night shifts serve all)
@@ -125,6 +127,7 @@ type customer struct {
 	value     float64
 	seg       string
 	churned   bool
+	sampled   bool  // its history is published
 	scheduled bool  // churn event scheduled
 	poorAt    int64 // last poor-service moment
 	last3     [3]int64
@@ -142,11 +145,14 @@ type model struct {
 	seq      uint64
 	evq      heap[simEv, *simEv]
 	out      heap[output, *output]
-	rates    []dayRates
-	working  []int
+	rates    []dayRates // days -histDays..Days
+	working  []int      // agents working each of those days
 
 	agents    []*agent
-	idle      []int32
+	idle      []int32 // idle agents, in the order they became idle
+	loggedIn  int     // agents logged in,
+	onBreak   int     // of whom on a break
+	onEmail   int     // or answering an e-mail
 	queues    []queueSt
 	qWeights  []float64
 	calls     []call
@@ -159,7 +165,8 @@ type model struct {
 	recentN   int
 	thrA      float64
 	thrB      float64
-	aht       float64
+	hist      []histContact // contacts before Start, until endHistory
+	histDone  bool
 
 	nCall, nOrder int
 	idPrefix      string
@@ -181,7 +188,7 @@ func newModel(o Options) *model {
 		byType:   make([]int, len(schemas.Types)+1),
 		recent:   make([]int32, 0, 2048),
 	}
-	m.lastAt = o.Start
+	m.lastAt = o.Start.AddDate(0, 0, -histDays)
 	for i, name := range o.Queues {
 		p := queueDefaults[name]
 		if p.weight == 0 {
@@ -194,13 +201,13 @@ func newModel(o Options) *model {
 	tw, ta := 0.0, 0.0
 	for _, q := range m.queues {
 		tw += q.p.weight
-		ta += q.p.weight * (q.p.talk + 0.3*40 + q.p.wrap)
+		ta += q.p.weight * ((q.p.talk+0.3*40+q.p.wrap)*1.15 + q.p.transfer*75) // new agents, agent spread, transfers
 	}
-	m.aht = ta / tw * 1.15 // new agents, transfers and agent spread
-	for d := 0; d <= o.Days; d++ {
+	aht := ta / tw
+	for d := -histDays; d <= o.Days; d++ {
 		w := int(math.Round(float64(o.Agents) * workFrac[m.weekday(d)] * (0.96 + 0.08*m.r.Float64())))
 		m.working = append(m.working, max(w, 1))
-		m.rates = append(m.rates, planRates(m.working[d], m.aht))
+		m.rates = append(m.rates, planRates(max(w, 1), aht))
 	}
 	return m
 }
@@ -212,14 +219,15 @@ type queueParams struct {
 	transfer   float64 // probability an answered call is transferred
 	order      float64 // probability a call leads to an order
 	emailOrder float64 // probability an e-mail leads to an order
+	patience   float64 // mean seconds a queued caller waits before hanging up
 	topics     []string
 }
 
 var queueDefaults = map[string]queueParams{
-	"billing": {0.30, 230, 40, 0.05, 0.04, 0.02, []string{"invoice", "payment", "refund"}},
-	"orders":  {0.25, 280, 50, 0.04, 0.55, 0.35, []string{"new_order", "change", "delivery"}},
-	"support": {0.30, 260, 40, 0.07, 0.05, 0.03, []string{"account", "complaint", "returns"}},
-	"tech":    {0.15, 380, 55, 0.12, 0.01, 0.00, []string{"login", "outage", "device"}},
+	"billing": {0.30, 230, 40, 0.05, 0.04, 0.02, 240, []string{"invoice", "payment", "refund"}},
+	"orders":  {0.25, 280, 50, 0.04, 0.55, 0.35, 180, []string{"new_order", "change", "delivery"}},
+	"support": {0.30, 260, 40, 0.07, 0.05, 0.03, 240, []string{"account", "complaint", "returns"}},
+	"tech":    {0.15, 380, 55, 0.12, 0.01, 0.00, 300, []string{"login", "outage", "device"}},
 }
 
 func (m *model) run() error {
@@ -228,19 +236,35 @@ func (m *model) run() error {
 		m.at(max(0, int64(d)*day-2*hour), evPlan, 0, int32(d))
 		m.at(int64(d)*day+cbOpen, evCbWindow, 0, 0)
 	}
-	m.at(m.nextArrival(0, callRates), evCallArrival, 0, 0)
-	m.at(m.nextArrival(0, emailRates), evEmailArrival, 0, 0)
+	// Calls and e-mails arrive from the start of the history on.
+	m.now = -histDays * day
+	m.hist = make([]histContact, 0, m.expectedHistory()*11/10)
+	for d := -histDays; d < 0; d++ {
+		m.at(int64(d)*day, evHistDay, 0, int32(d))
+	}
+	m.at(m.nextArrival(m.now, callRates), evCallArrival, 0, 0)
+	m.at(m.nextArrival(m.now, emailRates), evEmailArrival, 0, 0)
 	m.at(m.nextArrival(0, webRates), evWebCallback, 0, 0)
+	m.at(slotMs, evSlot, 0, 0)
 	for m.evq.len() > 0 {
 		e := m.evq.pop()
 		if e.t >= m.end {
 			break
 		}
-		if err := m.flush(e.t); err != nil {
-			return err
+		if e.t >= 0 {
+			if !m.histDone {
+				m.now = 0
+				m.endHistory()
+			}
+			if err := m.flush(e.t); err != nil {
+				return err
+			}
 		}
 		m.now = e.t
 		m.handle(e)
+	}
+	if !m.histDone {
+		m.endHistory()
 	}
 	if err := m.flush(math.MaxInt64); err != nil {
 		return err
@@ -269,7 +293,11 @@ func (m *model) handle(e simEv) {
 	case evPlan:
 		m.plan(int(e.x))
 	case evCallArrival:
-		m.arrive(m.pickQueue(), m.pickCustomer(), false)
+		if m.now < 0 {
+			m.histCall()
+		} else {
+			m.arrive(m.pickQueue(), m.pickCustomer(), false)
+		}
 		m.at(m.nextArrival(m.now, callRates), evCallArrival, 0, 0)
 	case evRedial:
 		if !m.custs[e.a].churned {
@@ -299,7 +327,10 @@ func (m *model) handle(e simEv) {
 			m.unidle(e.a)
 			m.free(e.a)
 		}
-	case evBreakEnd, evWrapEnd, evTaskEnd:
+	case evBreakEnd:
+		m.onBreak--
+		m.free(e.a)
+	case evWrapEnd, evTaskEnd:
 		m.free(e.a)
 	case evTalkEnd:
 		a := m.agents[e.a]
@@ -311,7 +342,11 @@ func (m *model) handle(e simEv) {
 		}
 		m.free(e.a)
 	case evEmailArrival:
-		m.emailArrive()
+		if m.now < 0 {
+			m.histEmail()
+		} else {
+			m.emailArrive()
+		}
 		m.at(m.nextArrival(m.now, emailRates), evEmailArrival, 0, 0)
 	case evFollowup:
 		m.emailQ = append(m.emailQ, e.x)
@@ -338,6 +373,16 @@ func (m *model) handle(e simEv) {
 		m.dispatchCallbacks()
 	case evChurn:
 		m.churn(e.a)
+	case evEmailEnd:
+		m.onEmail--
+		m.free(e.a)
+	case evHistDay:
+		m.backgroundChurn(int(e.x))
+	case evSlot:
+		m.dispatchEmail()
+		if t := m.now + slotMs; t < m.end {
+			m.at(t, evSlot, 0, 0)
+		}
 	}
 }
 
@@ -358,6 +403,7 @@ func (m *model) login(ai int32) {
 		return
 	}
 	a.st = stBusy // not idle yet: free decides
+	m.loggedIn++
 	a.cur = a.next
 	a.logout = false
 	a.breakMs = 0
@@ -372,20 +418,19 @@ func (m *model) free(ai int32) {
 	a := m.agents[ai]
 	if a.logout || a.left {
 		a.st = stOff
+		m.loggedIn--
 		m.state(a, "logged_out", "")
 		return
 	}
 	if a.breakMs > 0 {
 		a.st = stBreak
+		m.onBreak++
 		m.state(a, "break", "")
 		m.at(m.now+a.breakMs, evBreakEnd, ai, 0)
 		a.breakMs = 0
 		return
 	}
-	if a.email && m.takeEmail(ai) {
-		return
-	}
-	if m.takeCall(ai) || m.takeCallback(ai) {
+	if m.takeCall(ai) || m.takeCallback(ai) || m.takeEmail(ai) {
 		return
 	}
 	a.st = stIdle
@@ -404,12 +449,12 @@ func (m *model) unidle(ai int32) {
 }
 
 // pickIdle returns the longest-idle agent that serves queue q (q < 0: any
-// e-mail agent), or -1.
+// agent), or -1.
 func (m *model) pickIdle(q int32) int32 {
 	best, bi := int32(-1), -1
 	for i, ai := range m.idle {
 		a := m.agents[ai]
-		if q >= 0 && a.cur&(1<<q) == 0 || q < 0 && !a.email {
+		if q >= 0 && a.cur&(1<<q) == 0 {
 			continue
 		}
 		if best < 0 || a.idleSince < m.agents[best].idleSince {
@@ -422,7 +467,7 @@ func (m *model) pickIdle(q int32) int32 {
 	return best
 }
 
-// tenureFactor slows down new agents.
+// handleFactor slows down new agents.
 func (m *model) handleFactor(a *agent) float64 {
 	t := m.now - a.joined
 	switch {
@@ -451,14 +496,22 @@ func (m *model) arrive(q, cust int32, redial bool) {
 	}
 	qs.wait = append(qs.wait, ci)
 	qs.nWait++
-	var patience int64
-	if m.r.Float64() < 0.03 {
-		patience = 500 + m.r.Int64N(4000) // misdials and instant hang-ups
-	} else {
-		patience = int64(m.r.ExpFloat64() * 90 * float64(second))
-	}
-	m.at(m.now+patience, evAbandon, 0, ci)
+	m.at(m.now+m.patience(&qs.p), evAbandon, 0, ci)
 }
+
+// patience draws how long a queued caller waits before hanging up (Erlang
+// A): exponential with the queue's mean, except a few callers who hang up
+// at once (misdials, a wrong menu choice: the short abandons).
+func (m *model) patience(p *queueParams) int64 {
+	if m.r.Float64() < shortAbandonShare {
+		return 500 + m.r.Int64N(4000)
+	}
+	return int64(m.r.ExpFloat64() * p.patience * float64(second))
+}
+
+// shortAbandonShare is the share of queued callers who hang up within a
+// few seconds whatever the wait.
+const shortAbandonShare = 0.03
 
 func (m *model) takeCall(ai int32) bool {
 	a := m.agents[ai]
@@ -561,6 +614,7 @@ func (m *model) abandon(ci int32) {
 	c.done = true
 	q := &m.queues[c.q]
 	q.nWait--
+	defer m.dispatchEmail()
 	m.send(m.now, &schemas.CallEnded{
 		CallID: m.callID(), Direction: "inbound", Queue: q.name, CustomerID: m.custID(c.cust),
 		QueuedAt: m.tp(c.queued), EndedAt: m.tm(m.now),
@@ -595,7 +649,7 @@ func (m *model) order(a *agent, cust int32, channel string, started int64) {
 func (m *model) emailArrive() {
 	q, cust := m.pickQueue(), m.pickCustomer()
 	ei := int32(len(m.emails))
-	e := email{id: "mail-" + strconv.FormatInt(m.o.Seed, 10) + "-" + strconv.Itoa(len(m.emails)+1), q: q, cust: cust, received: m.now}
+	e := email{id: m.emailID(), q: q, cust: cust, received: m.now}
 	m.emails = append(m.emails, e)
 	qp := &m.queues[q].p
 	m.send(m.now, &schemas.EmailReceived{EmailID: e.id, Queue: m.queues[q].name, CustomerID: m.custID(cust),
@@ -608,16 +662,40 @@ func (m *model) emailArrive() {
 	m.dispatchEmail()
 }
 
+func (m *model) emailID() string {
+	return "mail-" + strconv.FormatInt(m.o.Seed, 10) + "-" + strconv.Itoa(len(m.emails)+1)
+}
+
+// dispatchEmail hands waiting e-mails to idle agents while the phones keep
+// the agents the calls need.
 func (m *model) dispatchEmail() {
-	if m.emailHead < len(m.emailQ) {
-		if ai := m.pickIdle(-1); ai >= 0 {
-			m.takeEmail(ai)
+	for m.emailHead < len(m.emailQ) && len(m.idle) > 0 && m.spareForEmail() {
+		if !m.takeEmail(m.pickIdle(-1)) {
+			panic("simulator bug: an idle agent cannot take an e-mail")
 		}
 	}
 }
 
+// spareForEmail reports whether one more agent may leave the phones for an
+// e-mail: the agents left on the phones (logged in, not on a break or an
+// e-mail) still cover the Erlang C staffing of the current interval, and
+// no call waits. E-mails thus use the time that staffing leaves idle: at
+// night, in the evening and in the dips between peaks.
+func (m *model) spareForEmail() bool {
+	for i := range m.queues {
+		if m.queues[i].nWait > 0 {
+			return false
+		}
+	}
+	d := floorDiv(m.now, day)
+	need := m.dayRates(d).erlang[(m.now-d*day)/slotMs]
+	return float64(m.loggedIn-m.onBreak-m.onEmail-1) >= need
+}
+
+// takeEmail gives agent ai the oldest waiting e-mail if one may leave the
+// phones for it.
 func (m *model) takeEmail(ai int32) bool {
-	if m.emailHead >= len(m.emailQ) {
+	if m.emailHead >= len(m.emailQ) || !m.spareForEmail() {
 		return false
 	}
 	ei := m.emailQ[m.emailHead]
@@ -647,7 +725,8 @@ func (m *model) takeEmail(ai int32) bool {
 	}
 	a.st = stBusy
 	m.state(a, "busy", q.name)
-	m.at(done, evTaskEnd, ai, 0)
+	m.onEmail++
+	m.at(done, evEmailEnd, ai, 0)
 	return true
 }
 
@@ -901,9 +980,9 @@ func (m *model) maybeChurn(c int32) {
 		return
 	}
 	poor := cu.poorAt > m.now-30*day || cu.last3[0] > m.now-30*day
-	p := 0.0012
+	p := 0.002
 	if poor {
-		p = 0.012
+		p = 0.02
 	}
 	if cu.seg == "A" {
 		p *= 0.7

@@ -1,6 +1,9 @@
 package simulator
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 const (
 	second      = int64(1000)
@@ -52,33 +55,66 @@ func shapeSum(s *[24]float64) float64 {
 	return t
 }
 
-// Assumptions that size traffic to the staffing.
+// Assumptions that size traffic to the staffing. The centre plans like a
+// workforce manager, with one pool of agent time: every 15-minute interval
+// gets the agents that Erlang C says answer slTarget of its calls within
+// slSec (at least minAgents, at most maxOcc busy), plus its share of the
+// e-mail work, which takes emailWork of the agents' productive time; the
+// call and e-mail volumes are the ones the day's roster covers that way.
+// Agents answer e-mails when the phones keep the agents the calls need.
 const (
 	productive  = 0.87 // share of a shift not on breaks
-	targetOcc   = 0.76 // planned occupancy of the phone agents
-	emailShare  = 0.20 // share of agents focused on e-mail
-	emailLoad   = 0.80 // planned e-mail load of the e-mail agents
+	slTarget    = 0.80 // planned share of calls answered within slSec
+	slSec       = 20.0
+	maxOcc      = 0.90 // planned phone occupancy at most, per interval
+	minAgents   = 2    // never fewer agents logged in (nights)
+	emailWork   = 0.25 // share of the productive agent time planned for e-mails
+	emailFill   = 1.00 // share of that time the e-mails are sized to take
 	webCbPerCal = 0.02 // web callback requests per inbound call
 	emailHandle = 330.0
 )
 
 // dayRates are Poisson arrival rates per 15-minute slot of one calendar
-// day, in arrivals per millisecond.
+// day, in arrivals per millisecond, and the agents planned in each slot
+// (on the phones or the e-mails, before breaks).
 type dayRates struct {
 	calls, emails, web [96]float64
+	need               [96]float64 // agents planned (calls and e-mails)
+	erlang             [96]float64 // agents the calls need (no night minimum)
 }
 
 // planRates sizes one day's arrivals to the agents expected to work it:
-// the call volume keeps the planned phone occupancy at targetOcc for the
-// mean handle time aht (seconds).
+// the largest call volume whose per-interval Erlang C staffing, with the
+// mean handle time aht (seconds), fits in the part of the day's shifts
+// not planned for e-mails; and e-mails for emailFill of that part.
 func planRates(working int, aht float64) dayRates {
 	var r dayRates
-	phoneHours := float64(working) * (1 - emailShare) * float64(shiftMs) / float64(hour) * productive
-	emailHours := float64(working) * emailShare * float64(shiftMs) / float64(hour) * productive
-	calls := phoneHours * 3600 * targetOcc / aht
-	emails := emailHours * 3600 * emailLoad / emailHandle
+	capacity := float64(working*shiftSlots) * productive // agent-slots, breaks excluded
+	phones := capacity * (1 - emailWork)
 	cs, es := shapeSum(&callShape), shapeSum(&emailShape)
+	slotSec := float64(slotMs / second)
+	staff := func(calls float64) (agents float64) {
+		for k := range slotsPerDay {
+			n := agentsFor(calls*shape(&callShape, k)/cs*aht/slotSec, aht, 1)
+			r.erlang[k] = float64(n)
+			r.need[k] = float64(max(n, minAgents))
+			agents += r.need[k]
+		}
+		return agents
+	}
+	lo, hi := 0.0, phones*slotSec/aht
+	for range 30 {
+		if mid := (lo + hi) / 2; staff(mid) <= phones {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	calls := lo
+	mail := capacity - staff(calls) // agent-slots for e-mails
+	emails := mail * slotSec * emailFill / (emailHandle * 1.1)
 	for k := 0; k < slotsPerDay; k++ {
+		r.need[k] += mail * shape(&emailShape, k) / es
 		r.calls[k] = calls * shape(&callShape, k) / cs / float64(slotMs)
 		r.emails[k] = emails * shape(&emailShape, k) / es / float64(slotMs)
 		r.web[k] = calls * webCbPerCal * shape(&emailShape, k) / es / float64(slotMs)
@@ -86,9 +122,30 @@ func planRates(working int, aht float64) dayRates {
 	return r
 }
 
+// agentsFor returns the agents that answer slTarget of the calls within
+// slSec for an offered load of a Erlangs with handle time aht (Erlang C),
+// keeping occupancy at most maxOcc and never fewer than least.
+func agentsFor(a, aht float64, least int) int {
+	if a <= 0 {
+		return least
+	}
+	b := 1.0 // Erlang B, by its recursion over n
+	for n := 1; ; n++ {
+		b = a * b / (float64(n) + a*b)
+		if n < least || float64(n)*maxOcc < a {
+			continue
+		}
+		rho := a / float64(n)
+		c := b / (1 - rho*(1-b))
+		if 1-c*math.Exp(-(float64(n)-a)*slSec/aht) >= slTarget {
+			return n
+		}
+	}
+}
+
 // weekday of simulated day d.
 func (m *model) weekday(d int) time.Weekday {
-	return (m.o.Start.Weekday() + time.Weekday(d%7)) % 7
+	return (m.o.Start.Weekday() + time.Weekday((d%7+7)%7)) % 7
 }
 
 // nextArrival returns the next arrival after t of the non-homogeneous
@@ -96,10 +153,10 @@ func (m *model) weekday(d int) time.Weekday {
 // let a draw that crosses a slot boundary restart there (memorylessness).
 func (m *model) nextArrival(t int64, sel func(*dayRates) *[96]float64) int64 {
 	for t < m.end {
-		d := t / day
-		k := (t % day) / slotMs
+		d := floorDiv(t, day)
+		k := (t - d*day) / slotMs
 		slotEnd := d*day + (k+1)*slotMs
-		if r := sel(&m.rates[d])[k]; r > 0 {
+		if r := sel(m.dayRates(d))[k]; r > 0 {
 			if dt := m.r.ExpFloat64() / r; float64(t)+dt < float64(slotEnd) {
 				return t + int64(dt) + 1
 			}
@@ -108,3 +165,20 @@ func (m *model) nextArrival(t int64, sel func(*dayRates) *[96]float64) int64 {
 	}
 	return m.end
 }
+
+// dayRates returns the rates of simulated day d (negative: a day of the
+// history before Start).
+func (m *model) dayRates(d int64) *dayRates { return &m.rates[d+histDays] }
+
+// floorDiv is a/b rounded towards minus infinity.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// histDays is how far before Start the model's days reach: the history of
+// contacts that the look-back KPIs of the simulated days see.
+const histDays = 30

@@ -4,6 +4,14 @@
 // e-mails, orders, agent turnover and customers who churn more after poor
 // service. It feeds the demo, the tests and `frontline simulate`.
 //
+// The centre is staffed per 15-minute interval by Erlang C for the calls
+// plus the e-mail work, callers hang up when their wait exceeds their
+// patience (Erlang A), and agents answer e-mails when the phones can spare
+// them, so service level, abandons, occupancy and the e-mail backlog move
+// together (Options.Understaff shows it). The output begins with 30 days
+// of contact history before Start (history.go), so that the churn and
+// repeat-contact look-backs of the first simulated days have a past.
+//
 // The model is a discrete-event simulation on a millisecond clock. Every
 // random draw comes from PCG streams seeded from Options.Seed and every
 // tie is broken by creation order, so the same options give byte-identical
@@ -24,7 +32,8 @@ import (
 // written in each comment.
 type Options struct {
 	// Start is the first simulated midnight (UTC); default 2026-11-02, a Monday.
-	// It is truncated to midnight UTC.
+	// It is truncated to midnight UTC. Contact history (inbound calls,
+	// e-mails, churns) is sent for the 30 days before it.
 	Start time.Time
 	// Days is the number of simulated days; default 1.
 	Days int
@@ -55,7 +64,8 @@ type Message struct {
 	// Key is the entity id of the event (schemas.Data.Key).
 	Key   string
 	Value []byte
-	// At is when the producer sends the message; non-decreasing across a run.
+	// At is when the producer sends the message; non-decreasing across a run
+	// (before Options.Start for the history).
 	At time.Time
 }
 

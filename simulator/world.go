@@ -9,15 +9,20 @@ import (
 )
 
 // Shift starts, relative to midnight of the day planned: a night shift that
-// starts the evening before, then early, day and late shifts.
-var shiftStarts = []int64{-2 * hour, 5 * hour, 6 * hour, 7 * hour, 8 * hour, 9 * hour, 10 * hour,
-	11 * hour, 12 * hour, 13 * hour, 13*hour + 30*minute, 14 * hour}
+// starts the evening before, then every half hour from 05:00 to 15:00.
+var shiftStarts = func() []int64 {
+	s := []int64{-2 * hour}
+	for t := 5 * hour; t <= 15*hour; t += 30 * minute {
+		s = append(s, t)
+	}
+	return s
+}()
 
 // customersPerAgent sizes the customer pool to the traffic.
 const customersPerAgent = 1000
 
-// initWorld creates the roster and the customer pool, with their events at
-// Start.
+// initWorld creates the roster, with its events at Start, and the customer
+// pool.
 func (m *model) initWorld() {
 	for i := range m.o.Agents {
 		m.newAgent(-m.r.Int64N(730*day), i)
@@ -29,7 +34,8 @@ func (m *model) initWorld() {
 		v := math.Round(min(120/math.Pow(1-m.r.Float64(), 1/1.2), 500000)*100) / 100
 		vals[i] = v
 		m.custs[i] = customer{id: fmt.Sprintf("cust-%06d", i+1), value: v, poorAt: math.MinInt64 / 2,
-			last3: [3]int64{math.MinInt64 / 2, math.MinInt64 / 2, math.MinInt64 / 2}, openCb: -1}
+			last3: [3]int64{math.MinInt64 / 2, math.MinInt64 / 2, math.MinInt64 / 2}, openCb: -1,
+			sampled: m.r.Float64() < histSample}
 	}
 	slices.Sort(vals)
 	total := 0.0
@@ -47,9 +53,7 @@ func (m *model) initWorld() {
 			m.thrB = vals[i]
 		}
 	}
-	for i := range m.custs {
-		m.updateCustomer(int32(i), 0)
-	}
+	// the customer records are sent at Start, when the history ends
 }
 
 func (m *model) updateCustomer(c int32, t int64) {
@@ -76,7 +80,7 @@ func (m *model) newAgent(joined int64, i int) {
 		primary = int(m.pickQueue())
 	}
 	skills |= 1 << primary
-	for _, p := range []float64{0.55, 0.2} {
+	for _, p := range []float64{0.85, 0.5} {
 		if m.r.Float64() < p {
 			skills |= 1 << m.pickQueue()
 		}
@@ -89,7 +93,6 @@ func (m *model) newAgent(joined int64, i int) {
 		id:      fmt.Sprintf("agent-%03d", len(m.agents)+1),
 		team:    "team-" + m.queues[primary].name,
 		site:    site,
-		email:   m.r.Float64() < emailShare,
 		skills:  skills,
 		joined:  joined,
 		speed:   m.lognorm(1, 0.12),
@@ -103,8 +106,9 @@ func (m *model) newAgent(joined int64, i int) {
 	m.send(t, &schemas.AgentState{AgentID: a.id, State: "logged_out", At: m.tm(t)})
 }
 
-// plan runs at 22:00 the evening before day d: roster changes, customer
-// updates, background churn and the shifts of day d.
+// plan runs at 22:00 the evening before day d (at Start for the first
+// day): roster changes, customer updates, background churn and the shifts
+// of day d.
 func (m *model) plan(d int) {
 	base := int64(d) * day
 	if d >= 1 && d < m.o.Days {
@@ -118,14 +122,9 @@ func (m *model) plan(d int) {
 			m.custs[c].value = math.Round(m.custs[c].value*m.lognorm(1, 0.25)*100) / 100
 			m.updateCustomer(c, base+6*hour+m.r.Int64N(14*hour))
 		}
-		for range m.poisson(pool * 0.00003) {
-			c := int32(m.r.IntN(len(m.custs)))
-			if cu := &m.custs[c]; !cu.churned && !cu.scheduled {
-				cu.scheduled = true
-				cu.reason = []string{"price", "competitor", "moved"}[m.r.IntN(3)]
-				m.at(base+m.r.Int64N(day), evChurn, c, 0)
-			}
-		}
+	}
+	if d < m.o.Days {
+		m.backgroundChurn(d)
 	}
 	m.schedule(d)
 }
@@ -156,15 +155,14 @@ func (m *model) schedule(d int) {
 		}
 	}
 	m.r.Shuffle(len(eligible), func(i, j int) { eligible[i], eligible[j] = eligible[j], eligible[i] })
-	working := eligible[:min(m.working[d], len(eligible))]
+	working := eligible[:min(m.working[d+histDays], len(eligible))]
+	// The requirement is the agents planned (calls and e-mails) in each slot
+	// the shifts reach (from 22:00 the evening before), breaks included.
 	var req, cov [96]float64
-	tot := 0.0
 	for j := range req {
-		req[j] = shape(&callShape, j-8)
-		tot += req[j]
-	}
-	for j := range req {
-		req[j] *= float64(len(working)*shiftSlots) / tot
+		t := base - 2*hour + int64(j)*slotMs
+		dd := floorDiv(t, day)
+		req[j] = m.dayRates(dd).need[(t-dd*day)/slotMs] / productive
 	}
 	all := uint32(1)<<len(m.queues) - 1
 	assign := func(ai int32, s int64) {
@@ -192,34 +190,54 @@ func (m *model) schedule(d int) {
 		}
 	}
 	rested := func(ai int32, s int64) bool { return m.agents[ai].lastEnd+8*hour <= base+s }
-	nightAgent := int32(-1)
+	// The night shift first: few agents can take it (they must be rested by
+	// 22:00), so it is not left to whoever comes last.
+	night := 0.0
+	for j := range shiftSlots {
+		night += req[j] / float64(shiftSlots)
+	}
+	nightAgents := map[int32]bool{}
 	for _, ai := range working {
-		if !m.agents[ai].email && rested(ai, -2*hour) {
+		if len(nightAgents) < int(math.Round(night)) && rested(ai, -2*hour) {
+			nightAgents[ai] = true
 			assign(ai, -2*hour)
-			nightAgent = ai
-			break
 		}
 	}
 	for _, ai := range working {
-		if ai == nightAgent {
+		if nightAgents[ai] {
 			continue
 		}
-		best, bestV := int64(0), -1.0
+		best, bestV, first := int64(0), 0.0, true
 		for _, s := range shiftStarts {
-			if s < 0 && m.agents[ai].email || !rested(ai, s) {
+			if !rested(ai, s) {
 				continue
 			}
+			// least squares: the shift that most reduces Σ (req − cov)²
 			j0 := int((s + 2*hour) / slotMs)
 			v := 0.0
 			for j := j0; j < min(j0+shiftSlots, 96); j++ {
-				v += max(0, req[j]-cov[j])
+				v += 2*(req[j]-cov[j]) - 1
 			}
-			if v > bestV {
+			if first || v > bestV {
+				first = false
 				best, bestV = s, v
 			}
 		}
-		if bestV >= 0 {
+		if !first {
 			assign(ai, best)
+		}
+	}
+}
+
+// backgroundChurn schedules the churns of day d that follow no contact
+// (customers who move, or leave for a price).
+func (m *model) backgroundChurn(d int) {
+	for range m.poisson(float64(len(m.custs)) * 0.00003) {
+		c := int32(m.r.IntN(len(m.custs)))
+		if cu := &m.custs[c]; !cu.churned && !cu.scheduled {
+			cu.scheduled = true
+			cu.reason = []string{"price", "competitor", "moved"}[m.r.IntN(3)]
+			m.at(int64(d)*day+m.r.Int64N(day), evChurn, c, 0)
 		}
 	}
 }
