@@ -64,7 +64,7 @@ faults: chdb
 
 ## bench: benchmarks as ratios against baselines measured in the same run; writes BENCHMARKS.md.
 bench: chdb build
-	$(GO) run ./internal/benchreport -out BENCHMARKS.md -bin $(BIN)
+	$(GO) run ./cmd/benchreport -out BENCHMARKS.md -bin $(BIN)
 
 lint: fmt vet
 fmt:
