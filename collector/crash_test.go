@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -53,9 +54,15 @@ func crashChild(role string) int {
 		return 1
 	}
 	fmt.Println("INFLIGHT", strings.Join(inflight, " "))
+	// Small flushes, so that a kill lands mid-flush often; the fault
+	// matrix's full run asks for larger ones (CRASH_MAX_ROWS).
+	maxRows := 61
+	if v, err := strconv.Atoi(os.Getenv("CRASH_MAX_ROWS")); err == nil && v > 0 {
+		maxRows = v
+	}
 	c, err := collector.New(&insertReporter{Store: s}, testGroup(collector.Options{
 		Brokers: strings.Split(os.Getenv("CRASH_BROKERS"), ","), Group: "crash",
-		MaxRows: 61, MaxWait: 100 * time.Millisecond, RetryMin: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond,
+		MaxRows: maxRows, MaxWait: 100 * time.Millisecond, RetryMin: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond,
 	}))
 	if err != nil {
 		fmt.Println("ERROR", err)
@@ -77,7 +84,7 @@ func crashChild(role string) int {
 			return 1
 		}
 	}
-	deadline := time.Now().Add(90 * time.Second)
+	deadline := time.Now().Add(5 * time.Minute) // a hang guard
 	var got counts
 	for time.Now().Before(deadline) {
 		got, err = queryCounts(s)

@@ -414,6 +414,7 @@ func faultKills(t *testing.T, e *faultEnv) faultOutcome {
 	kills := 2
 	if *faultsFull {
 		kills = 10
+		env = append(env, "CRASH_MAX_ROWS=2000")
 	}
 	for i := 0; i < kills; i++ {
 		c := startChild(t, env, "run")
