@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -180,6 +181,11 @@ type Collector struct {
 	// jobs carries flushes to the flusher. It is unbuffered: a hand-over
 	// that does not wait succeeds only when the flusher is idle.
 	jobs chan *job
+	// decodes feeds the decoders: messages are decoded as they are
+	// fetched, on every core, while the flusher inserts the previous flush.
+	// decoding counts the forming flush's messages not decoded yet.
+	decodes  chan decodeItem
+	decoding *sync.WaitGroup
 
 	storeOK   atomic.Bool
 	kafkaErr  atomic.Pointer[string] // why the last broker probe failed; nil when it succeeded
@@ -208,9 +214,15 @@ type partKey struct {
 	partition int
 }
 
+// decodeItem is a message for the decoders and the group its flush waits on.
+type decodeItem struct {
+	m  *Message
+	wg *sync.WaitGroup
+}
+
 // partState is what the fetch loop knows of one partition.
 type partState struct {
-	msgs  []Message     // in the forming flush
+	msgs  []*Message    // in the forming flush
 	last  kafka.Message // the newest of msgs, committed after the flush
 	bytes int
 	next  int64 // offset expected next
@@ -225,10 +237,32 @@ type partState struct {
 // after it), or, when synced is set, a marker the flusher closes once every
 // flush before it is done.
 type job struct {
-	flush   *Flush
+	parts   []jobPart
+	decoded *sync.WaitGroup // done when every message of parts is decoded
 	commits []kafka.Message
 	bytes   int
 	synced  chan struct{}
+}
+
+// jobPart is one partition's range and messages in a job.
+type jobPart struct {
+	r    Range
+	msgs []*Message
+}
+
+// flush is the job's Flush, once its messages are decoded.
+func (j *job) flush() *Flush {
+	j.decoded.Wait()
+	f := &Flush{Parts: make([]Part, len(j.parts))}
+	for i, p := range j.parts {
+		msgs := make([]Message, len(p.msgs))
+		for k, m := range p.msgs {
+			msgs[k] = *m
+		}
+		f.Parts[i] = Part{Range: p.r, Msgs: msgs}
+	}
+	f.sortParts()
+	return f
 }
 
 // New creates a collector writing to s. Run starts it.
@@ -242,12 +276,14 @@ func New(s store.Store, o Options) (*Collector, error) {
 	}
 	m := NewMetrics(o.Registerer)
 	c := &Collector{
-		o:       o,
-		in:      NewIngester(s, o.Logger, m),
-		metrics: m,
-		log:     o.Logger,
-		parts:   map[partKey]*partState{},
-		jobs:    make(chan *job),
+		o:        o,
+		in:       NewIngester(s, o.Logger, m),
+		metrics:  m,
+		log:      o.Logger,
+		parts:    map[partKey]*partState{},
+		jobs:     make(chan *job),
+		decodes:  make(chan decodeItem, 4096),
+		decoding: &sync.WaitGroup{},
 	}
 	c.reader = kafka.NewReader(kafka.ReaderConfig{
 		Brokers:     o.Brokers,
@@ -314,6 +350,17 @@ func (c *Collector) Run(ctx context.Context) error {
 	defer stopInserts()
 	flushed := make(chan error, 1)
 	go func() { flushed <- c.flusher(ictx) }()
+	var decoders sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		decoders.Add(1)
+		go func() {
+			defer decoders.Done()
+			for it := range c.decodes {
+				it.m.decode()
+				it.wg.Done()
+			}
+		}()
+	}
 	var bg sync.WaitGroup
 	bg.Add(2)
 	go func() { defer bg.Done(); c.probe(ctx) }()
@@ -325,6 +372,8 @@ func (c *Collector) Run(ctx context.Context) error {
 	ferr := c.handOver(ictx, true)
 	close(c.jobs)
 	ferr = errors.Join(ferr, <-flushed)
+	close(c.decodes)
+	decoders.Wait()
 	bg.Wait()
 	cerr := c.reader.Close()
 	derr := c.dlq.close()
@@ -422,7 +471,10 @@ func (c *Collector) add(ctx context.Context, m kafka.Message) error {
 	if c.oldest.IsZero() {
 		c.oldest = time.Now()
 	}
-	ps.msgs = append(ps.msgs, Message{Offset: m.Offset, Value: m.Value})
+	msg := &Message{Offset: m.Offset, Value: m.Value}
+	ps.msgs = append(ps.msgs, msg)
+	c.decoding.Add(1)
+	c.decodes <- decodeItem{msg, c.decoding}
 	ps.last = m
 	ps.bytes += len(m.Value)
 	c.pendingBytes += len(m.Value)
@@ -446,13 +498,13 @@ func (c *Collector) handOverDue(ctx context.Context, now time.Time) error {
 // and hands it to the flusher, waiting for it when wait is set; otherwise it
 // hands over only if the flusher is idle.
 func (c *Collector) handOver(ctx context.Context, wait bool) error {
-	j := &job{flush: &Flush{}, bytes: c.pendingBytes}
+	j := &job{decoded: c.decoding, bytes: c.pendingBytes}
 	for k, ps := range c.parts {
 		switch {
 		case len(ps.msgs) > 0:
-			j.flush.Parts = append(j.flush.Parts, Part{
-				Range: Range{Group: c.o.Group, Topic: k.topic, Partition: int32(k.partition), First: ps.msgs[0].Offset, Last: ps.msgs[len(ps.msgs)-1].Offset},
-				Msgs:  ps.msgs,
+			j.parts = append(j.parts, jobPart{
+				r:    Range{Group: c.o.Group, Topic: k.topic, Partition: int32(k.partition), First: ps.msgs[0].Offset, Last: ps.msgs[len(ps.msgs)-1].Offset},
+				msgs: ps.msgs,
 			})
 			j.commits = append(j.commits, ps.last)
 		case ps.skipped != nil:
@@ -462,7 +514,6 @@ func (c *Collector) handOver(ctx context.Context, wait bool) error {
 	if len(j.commits) == 0 {
 		return nil
 	}
-	j.flush.sortParts()
 	if wait {
 		select {
 		case c.jobs <- j:
@@ -480,6 +531,7 @@ func (c *Collector) handOver(ctx context.Context, wait bool) error {
 		ps.msgs, ps.bytes, ps.skipped = nil, 0, nil // the flusher owns the old slices now
 	}
 	c.pendingBytes, c.pendingMsgs, c.oldest = 0, 0, time.Time{}
+	c.decoding = &sync.WaitGroup{}
 	return nil
 }
 
@@ -521,21 +573,22 @@ func (c *Collector) flusher(ctx context.Context) error {
 // ends), hands its invalid messages to the DLQ forwarder, and only then
 // commits the offsets.
 func (c *Collector) insert(ctx context.Context, j *job) error {
-	if len(j.flush.Parts) > 0 {
+	if len(j.parts) > 0 {
+		f := j.flush()
 		var out Outcome
 		err := c.retry(ctx, "insert", func() error {
 			var err error
-			out, err = c.in.Ingest(ctx, j.flush, false)
+			out, err = c.in.Ingest(ctx, f, false)
 			if err != nil {
 				c.metrics.insertErrors.Inc()
 			}
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("cannot insert flush %s: %w", j.flush.Token(), err)
+			return fmt.Errorf("cannot insert flush %s: %w", f.Token(), err)
 		}
 		c.storeOK.Store(true)
-		c.dlq.send(j.flush, out.Rejected)
+		c.dlq.send(f, out.Rejected)
 		c.stats.Loaded.Add(int64(out.Loaded))
 		c.stats.Duplicates.Add(int64(out.Duplicates))
 		c.stats.Invalid.Add(int64(len(out.Rejected)))

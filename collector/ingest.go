@@ -306,6 +306,7 @@ func (in *Ingester) Ingest(ctx context.Context, f *Flush, done bool) (Outcome, e
 	start := time.Now()
 	token := f.Token()
 	decodeAll(f)
+	tDecode := time.Since(start)
 
 	// The first valid event with an id wins, within the flush in its part
 	// order, and against the events other flushes inserted.
@@ -354,10 +355,12 @@ func (in *Ingester) Ingest(ctx context.Context, f *Flush, done bool) (Outcome, e
 	for i, e := range evs {
 		ids[i] = e.ev.ID
 	}
+	tMark := time.Since(start)
 	claimed, err := in.claimedElsewhere(ctx, ids, token)
 	if err != nil {
 		return out, err
 	}
+	tLookup := time.Since(start)
 	tables := map[string]*tableRows{}
 	var order []string // tables in first-seen order, for deterministic inserts
 	idRows := make([][]any, 0, len(evs))
@@ -401,10 +404,12 @@ func (in *Ingester) Ingest(ctx context.Context, f *Flush, done bool) (Outcome, e
 			return out, fmt.Errorf("cannot insert flush %s into dlq: %w", token, err)
 		}
 	}
+	tTables := time.Since(start)
 	// Ids last: until they are in, a re-sent flush decides exactly as this one.
 	if err := in.store.Insert(ctx, &store.Block{Table: "event_ids", Columns: []string{"event_id", "type", "token"}, Rows: idRows, Token: token}); err != nil {
 		return out, fmt.Errorf("cannot insert flush %s into event_ids: %w", token, err)
 	}
+	tIDs := time.Since(start)
 	if err := in.mark(ctx, f, token, statusDone); err != nil {
 		return out, fmt.Errorf("cannot record flush %s as done: %w", token, err)
 	}
@@ -414,7 +419,9 @@ func (in *Ingester) Ingest(ctx context.Context, f *Flush, done bool) (Outcome, e
 	in.metrics.lastInsert.SetToCurrentTime()
 	in.count(f, out.Rejected, counts)
 	in.log.Debug("flush inserted", "token", token, "partitions", len(f.Parts), "messages", f.messages(),
-		"rows", out.Loaded, "duplicates", out.Duplicates, "invalid", len(out.Rejected), "took", time.Since(start))
+		"rows", out.Loaded, "duplicates", out.Duplicates, "invalid", len(out.Rejected), "took", time.Since(start),
+		"decode", tDecode, "inflight", tMark-tDecode, "lookup", tLookup-tMark, "tables", tTables-tLookup,
+		"ids", tIDs-tTables, "done", time.Since(start)-tIDs)
 	return out, nil
 }
 
