@@ -22,7 +22,7 @@ export CHDB_LIB_PATH
 TEST_TOOLS  ?= kcat promtool:prometheus chromium
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build demo test bench faults chdb tools lint fmt vet clean
+.PHONY: all build demo test bench faults soak chdb tools lint fmt vet clean
 
 all: build
 
@@ -61,6 +61,10 @@ test: chdb tools
 ## faults: the full fault matrix (broker faults, store outages, kills, rebalances, poison, floods, backfills); writes docs/faults.md.
 faults: chdb
 	$(GO) test -count=1 -timeout 60m -run TestFaultMatrix -v ./collector/ -args -faults.full -faults.out $(CURDIR)/docs/faults.md
+
+## soak: the collector for 30 minutes at half its measured maximum rate, SIGKILLed every 5 minutes; writes docs/soak.md and docs/soak.png.
+soak: chdb build
+	$(GO) run ./cmd/soak -bin $(BIN) -out docs -duration 30m -kill-every 5m
 
 ## bench: benchmarks as ratios against baselines measured in the same run; writes BENCHMARKS.md.
 bench: chdb build
