@@ -124,7 +124,7 @@ func soak(ctx context.Context, o options, log *slog.Logger) error {
 	client := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
 	var lastCommitted int64
 	lastAt := time.Now()
-	tick := time.NewTicker(2 * time.Second)
+	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	nextKill := began.Add(o.killEvery)
 	for time.Since(began) < o.duration {
@@ -446,35 +446,48 @@ func report(path string, o options, samples []sample, kills []time.Duration, pro
 		verdict = "**the store does not hold what was produced**"
 	}
 	fmt.Fprintf(&b, "Store at the end: %d events stored (%d expected), %d counted twice, %d in the DLQ (%d expected): %s.\n\n", got.Rows, want.Rows, got.Duplicated, got.DLQ, want.DLQ, verdict)
-	b.WriteString("| period | peak RSS | lag at its end | recovered (lag back under 2 s of traffic) |\n|---|---:|---:|---:|\n")
+	b.WriteString("| period | peak RSS | lag at its end | consuming again after the kill | lag back under 2 s of traffic after |\n|---|---:|---:|---:|---:|\n")
 	bounds := append([]time.Duration{0}, kills...)
 	bounds = append(bounds, o.duration+time.Hour)
 	for i := 0; i+1 < len(bounds); i++ {
 		var peak float64
 		var lastLag int64
-		recovered := time.Duration(-1)
+		recovered, resumed := time.Duration(-1), time.Duration(-1)
+		stalled := false
 		for _, s := range samples {
 			if s.at < bounds[i] || s.at >= bounds[i+1] {
 				continue
 			}
 			peak = max(peak, s.rssMB)
 			lastLag = s.lag
-			if i > 0 && recovered < 0 && float64(s.lag) < 2*o.rate {
+			if i == 0 {
+				continue
+			}
+			if s.perSecond == 0 {
+				stalled = true
+			}
+			if stalled && resumed < 0 && s.perSecond > 0 {
+				resumed = s.at - bounds[i]
+			}
+			if resumed >= 0 && recovered < 0 && float64(s.lag) < 2*o.rate {
 				recovered = s.at - bounds[i]
 			}
 		}
-		rec := "-"
+		rec, res := "-", "-"
 		if i > 0 {
-			rec = "not within the period"
+			rec, res = "not within the period", "not within the period"
 			if recovered >= 0 {
 				rec = fmt.Sprintf("%.0f s", recovered.Seconds())
+			}
+			if resumed >= 0 {
+				res = fmt.Sprintf("≤ %.0f s", resumed.Seconds())
 			}
 		}
 		end := bounds[i+1]
 		if end > o.duration {
 			end = o.duration
 		}
-		fmt.Fprintf(&b, "| %.0f–%.0f min | %.0f MB | %d | %s |\n", bounds[i].Minutes(), end.Minutes(), peak, lastLag, rec)
+		fmt.Fprintf(&b, "| %.0f–%.0f min | %.0f MB | %d | %s | %s |\n", bounds[i].Minutes(), end.Minutes(), peak, lastLag, res, rec)
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
