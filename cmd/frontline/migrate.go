@@ -16,12 +16,15 @@ func migrateCommand() command {
 			sf := addStoreFlags(fs, cfg).addSchemaFlags(fs)
 			cluster := fs.String("cluster", "", "create Replicated tables ON CLUSTER this name")
 			print := fs.Bool("print", false, "print the DDL instead of applying it")
-			dedupDays := fs.Int("dedup-days", 0, "forget claimed event ids after this many days (0 keeps them)")
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {
 					return fmt.Errorf("%w: unexpected arguments %q", errUsage, args)
 				}
-				o := store.SchemaOptions{Cluster: *cluster, RawTTLDays: sf.ttlDays, DedupDays: *dedupDays}
+				if err := sf.checkSchema(); err != nil {
+					return err
+				}
+				o := sf.schema
+				o.Cluster = *cluster
 				if *print {
 					ms, err := store.Migrations(o)
 					if err != nil {

@@ -23,7 +23,7 @@ type storeFlags struct {
 	data     string
 	dsn      string
 	database string
-	ttlDays  int
+	schema   store.SchemaOptions
 	cfg      *config
 }
 
@@ -38,7 +38,11 @@ func addStoreFlags(fs *flag.FlagSet, cfg *config) *storeFlags {
 // addSchemaFlags adds the flags that shape the schema, for the commands
 // that create it (serve, collect, aggregate, replay, migrate).
 func (f *storeFlags) addSchemaFlags(fs *flag.FlagSet) *storeFlags {
-	fs.IntVar(&f.ttlDays, "raw-ttl-days", 0, fmt.Sprintf("drop raw events older than this many days (0 keeps them; at most %d)", maxTTLDays))
+	fs.IntVar(&f.schema.RawTTLDays, "raw-ttl-days", 0, fmt.Sprintf("drop raw events older than this many days (0 keeps them; at most %d)", maxTTLDays))
+	fs.IntVar(&f.schema.DerivedTTLDays, "derived-ttl-days", 0, "drop rollup, derived-table and plan rows older than this many days (0 keeps them)")
+	fs.IntVar(&f.schema.StateTTLDays, "state-ttl-days", 30, "drop ingest bookkeeping and dlq rows older than this many days (0 keeps them)")
+	fs.IntVar(&f.schema.DedupDays, "dedup-days", 0, "forget claimed event ids after this many days: a duplicate later than that is stored again (0 keeps them)")
+	f.schema.Retention = true
 	return f
 }
 
@@ -59,8 +63,8 @@ const (
 // connect opens the store without touching the schema. owner names the
 // process in the data directory's lock file.
 func (f *storeFlags) connect(ctx context.Context, mode openMode) (store.Store, error) {
-	if f.ttlDays < 0 || f.ttlDays > maxTTLDays {
-		return nil, fmt.Errorf("%w: --raw-ttl-days %d: want 0 (keep) to %d", errUsage, f.ttlDays, maxTTLDays)
+	if err := f.checkSchema(); err != nil {
+		return nil, err
 	}
 	if f.dsn != "" {
 		return store.OpenServer(ctx, store.ServerOptions{DSN: f.dsn, Password: f.cfg.secret("clickhouse-password")})
@@ -87,15 +91,25 @@ func (f *storeFlags) open(ctx context.Context, mode openMode) (store.Store, erro
 	if err != nil {
 		return nil, err
 	}
-	if _, err := store.Migrate(ctx, s, f.schema()); err != nil {
+	if _, err := store.Migrate(ctx, s, f.schema); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-func (f *storeFlags) schema() store.SchemaOptions {
-	return store.SchemaOptions{RawTTLDays: f.ttlDays}
+// checkSchema refuses retentions that would overflow ClickHouse's DateTime
+// (expiring everything at once) or make no sense.
+func (f *storeFlags) checkSchema() error {
+	for _, r := range []struct {
+		flag string
+		v    int
+	}{{"raw-ttl-days", f.schema.RawTTLDays}, {"derived-ttl-days", f.schema.DerivedTTLDays}, {"state-ttl-days", f.schema.StateTTLDays}, {"dedup-days", f.schema.DedupDays}} {
+		if r.v < 0 || r.v > maxTTLDays {
+			return fmt.Errorf("%w: --%s %d: want 0 (keep) to %d", errUsage, r.flag, r.v, maxTTLDays)
+		}
+	}
+	return nil
 }
 
 // engineLibrary finds libchdb.so: CHDB_LIB_PATH, else the Makefile's cache

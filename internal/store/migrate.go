@@ -21,9 +21,20 @@ type SchemaOptions struct {
 	Cluster string
 	// RawTTLDays drops raw events older than this many days; 0 keeps them. Default 0.
 	RawTTLDays int
+	// DerivedTTLDays drops rows of the rollups, derived tables and capacity
+	// plans older than this many days; 0 keeps them. Default 0.
+	DerivedTTLDays int
+	// StateTTLDays drops ingest bookkeeping (ingest_state, dlq_forwarded)
+	// and dlq rows older than this many days; 0 keeps them. A range is only
+	// needed until its offsets are committed. Default 0 (the commands set 30).
+	StateTTLDays int
 	// DedupDays forgets claimed event ids after this many days; 0 keeps them
 	// (a duplicate is then detected however late it comes). Default 0.
 	DedupDays int
+	// Retention applies the four retentions above to the existing tables.
+	// Only the processes that own the schema set it (serve, collect,
+	// aggregate, replay, migrate): a report must not undo their TTLs.
+	Retention bool
 	// DedupWindow is non_replicated_deduplication_window: how many recent
 	// insert tokens each table remembers. Default 10000.
 	DedupWindow int
@@ -57,14 +68,8 @@ func Migrations(o SchemaOptions) ([]Migration, error) {
 	}
 	funcs := template.FuncMap{
 		"engine": func(e string) string { return engineFor(e, o.Cluster) },
-		"ttl": func(col string) string {
-			if o.RawTTLDays <= 0 {
-				return ""
-			}
-			return fmt.Sprintf("TTL toDateTime(%s) + INTERVAL %d DAY", col, o.RawTTLDays)
-		},
 	}
-	data := map[string]any{"OnCluster": onCluster, "DedupWindow": o.DedupWindow, "RawTTLDays": o.RawTTLDays, "DedupDays": o.DedupDays}
+	data := map[string]any{"OnCluster": onCluster, "DedupWindow": o.DedupWindow}
 	var out []Migration
 	for _, n := range names {
 		base := strings.TrimPrefix(n, "migrations/")
@@ -183,6 +188,11 @@ func Migrate(ctx context.Context, s Store, o SchemaOptions) ([]string, error) {
 			return applied, fmt.Errorf("cannot record migration %s: %w", m.Name, err)
 		}
 		applied = append(applied, m.Name)
+	}
+	if o.Retention {
+		if err := applyRetention(ctx, s, o); err != nil {
+			return applied, err
+		}
 	}
 	return applied, nil
 }

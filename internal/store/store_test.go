@@ -119,3 +119,44 @@ func TestArrayParam(t *testing.T) {
 		t.Fatalf("got %+v, %v; want 3", got, err)
 	}
 }
+
+// The retention flags change existing tables, and 0 removes a TTL; a
+// second migration with the same options alters nothing.
+func TestRetention(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	ttl := func(table string) string {
+		type row struct {
+			E string `json:"engine_full"`
+		}
+		r, err := store.QueryOne[row](ctx, s, "SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = {t:String}", store.Params{"t": table})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.E
+	}
+	o := store.SchemaOptions{RawTTLDays: 400, StateTTLDays: 30, DedupDays: 7, Retention: true}
+	if _, err := store.Migrate(ctx, s, o); err != nil {
+		t.Fatal(err)
+	}
+	for table, want := range map[string]string{"calls": "toIntervalDay(400)", "ingest_state": "toIntervalDay(30)", "event_ids": "toIntervalDay(7)", "callback_status": ""} {
+		got := ttl(table)
+		if want == "" && strings.Contains(got, " TTL ") || want != "" && !strings.Contains(got, want) {
+			t.Errorf("%s: %s, want TTL %q", table, got, want)
+		}
+	}
+	o.RawTTLDays = 0
+	if _, err := store.Migrate(ctx, s, o); err != nil {
+		t.Fatal(err)
+	}
+	if got := ttl("calls"); strings.Contains(got, " TTL ") {
+		t.Errorf("calls keeps a TTL after --raw-ttl-days 0: %s", got)
+	}
+	// A report (no Retention) leaves them alone.
+	if _, err := store.Migrate(ctx, s, store.SchemaOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := ttl("ingest_state"); !strings.Contains(got, "toIntervalDay(30)") {
+		t.Errorf("a migration without Retention changed ingest_state: %s", got)
+	}
+}

@@ -28,7 +28,6 @@ CREATE TABLE IF NOT EXISTS calls {{.OnCluster}} (
 ) ENGINE = {{engine "MergeTree"}}
 PARTITION BY toYYYYMM(ts)
 ORDER BY (direction, queue, ts, call_id)
-{{ttl "ts"}}
 SETTINGS non_replicated_deduplication_window = {{.DedupWindow}};
 
 CREATE TABLE IF NOT EXISTS email_received {{.OnCluster}} (
@@ -43,7 +42,6 @@ CREATE TABLE IF NOT EXISTS email_received {{.OnCluster}} (
 ) ENGINE = {{engine "MergeTree"}}
 PARTITION BY toYYYYMM(received_at)
 ORDER BY (queue, received_at, email_id)
-{{ttl "received_at"}}
 SETTINGS non_replicated_deduplication_window = {{.DedupWindow}};
 
 CREATE TABLE IF NOT EXISTS email_replied {{.OnCluster}} (
@@ -57,7 +55,6 @@ CREATE TABLE IF NOT EXISTS email_replied {{.OnCluster}} (
 ) ENGINE = {{engine "MergeTree"}}
 PARTITION BY toYYYYMM(replied_at)
 ORDER BY (email_id, replied_at)
-{{ttl "replied_at"}}
 SETTINGS non_replicated_deduplication_window = {{.DedupWindow}};
 
 CREATE TABLE IF NOT EXISTS orders {{.OnCluster}} (
@@ -75,7 +72,6 @@ CREATE TABLE IF NOT EXISTS orders {{.OnCluster}} (
 ) ENGINE = {{engine "MergeTree"}}
 PARTITION BY toYYYYMM(entered_at)
 ORDER BY (entered_at, order_id)
-{{ttl "entered_at"}}
 SETTINGS non_replicated_deduplication_window = {{.DedupWindow}};
 
 CREATE TABLE IF NOT EXISTS callback_requested {{.OnCluster}} (
@@ -91,7 +87,6 @@ CREATE TABLE IF NOT EXISTS callback_requested {{.OnCluster}} (
 ) ENGINE = {{engine "MergeTree"}}
 PARTITION BY toYYYYMM(requested_at)
 ORDER BY (queue, requested_at, callback_id)
-{{ttl "requested_at"}}
 SETTINGS non_replicated_deduplication_window = {{.DedupWindow}};
 
 CREATE TABLE IF NOT EXISTS callback_attempted {{.OnCluster}} (
@@ -105,7 +100,6 @@ CREATE TABLE IF NOT EXISTS callback_attempted {{.OnCluster}} (
 ) ENGINE = {{engine "MergeTree"}}
 PARTITION BY toYYYYMM(attempted_at)
 ORDER BY (callback_id, attempted_at)
-{{ttl "attempted_at"}}
 SETTINGS non_replicated_deduplication_window = {{.DedupWindow}};
 
 CREATE TABLE IF NOT EXISTS callback_cancelled {{.OnCluster}} (
@@ -118,7 +112,6 @@ CREATE TABLE IF NOT EXISTS callback_cancelled {{.OnCluster}} (
 ) ENGINE = {{engine "MergeTree"}}
 PARTITION BY toYYYYMM(cancelled_at)
 ORDER BY (callback_id, cancelled_at)
-{{ttl "cancelled_at"}}
 SETTINGS non_replicated_deduplication_window = {{.DedupWindow}};
 
 CREATE TABLE IF NOT EXISTS agent_states {{.OnCluster}} (
@@ -132,7 +125,6 @@ CREATE TABLE IF NOT EXISTS agent_states {{.OnCluster}} (
 ) ENGINE = {{engine "MergeTree"}}
 PARTITION BY toYYYYMM(at)
 ORDER BY (agent_id, at)
-{{ttl "at"}}
 SETTINGS non_replicated_deduplication_window = {{.DedupWindow}};
 
 CREATE TABLE IF NOT EXISTS agent_roster {{.OnCluster}} (

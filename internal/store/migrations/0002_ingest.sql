@@ -15,7 +15,6 @@ CREATE TABLE IF NOT EXISTS event_ids {{.OnCluster}} (
 ) ENGINE = {{engine "MergeTree"}}
 PARTITION BY toYYYYMM(ingested_at)
 ORDER BY event_id
-{{if .DedupDays}}TTL ingested_at + INTERVAL {{.DedupDays}} DAY{{end}}
 SETTINGS non_replicated_deduplication_window = {{.DedupWindow}};
 
 -- ingest_state: per consumer group and partition, the offset ranges of batches.
@@ -46,5 +45,4 @@ CREATE TABLE IF NOT EXISTS dlq {{.OnCluster}} (
 ) ENGINE = {{engine "MergeTree"}}
 PARTITION BY toYYYYMM(received_at)
 ORDER BY (received_at)
-{{ttl "received_at"}}
 SETTINGS non_replicated_deduplication_window = {{.DedupWindow}};

@@ -15,5 +15,4 @@ CREATE TABLE IF NOT EXISTS dlq_forwarded {{.OnCluster}} (
     origin       String,
     forwarded_at DateTime DEFAULT now()
 ) ENGINE = {{engine "MergeTree"}}
-ORDER BY origin
-TTL forwarded_at + INTERVAL 30 DAY;
+ORDER BY origin;
