@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/frontline-oss/frontline/internal/chdb"
@@ -180,6 +182,30 @@ func (e *Embedded) exec(q func(*chdb.Conn) (chdb.Result, error)) (chdb.Result, e
 func (e *Embedded) Exec(ctx context.Context, query string, params Params) error {
 	_, err := e.run(ctx, query, params, "TSV")
 	return err
+}
+
+// insertedRows reads the engine's running count of inserted rows.
+const insertedRows = "SELECT sum(value) FROM system.events WHERE event = 'InsertedRows' FORMAT TSV"
+
+// ExecWritten implements Store: the engine's InsertedRows counter before
+// and after the statement, read in the same call under the engine's lock,
+// so no other statement of this process counts in between.
+func (e *Embedded) ExecWritten(ctx context.Context, query string, params Params) (int64, error) {
+	q := insertedRows + "; " + strings.TrimRight(strings.TrimSpace(query), ";") + "; " + insertedRows
+	res, err := e.run(ctx, q, params, "TSV")
+	if err != nil {
+		return 0, err
+	}
+	f := strings.Fields(string(res.Data))
+	if len(f) != 2 {
+		return 0, fmt.Errorf("cannot read the rows written from %q", res.Data)
+	}
+	before, err1 := strconv.ParseInt(f[0], 10, 64)
+	after, err2 := strconv.ParseInt(f[1], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("cannot read the rows written from %q", res.Data)
+	}
+	return after - before, nil
 }
 
 // jsonOut are the output settings that make chDB rows look like the server path's.

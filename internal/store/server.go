@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -91,6 +92,21 @@ func (s *Server) Exec(ctx context.Context, query string, params Params) error {
 		return err
 	}
 	return s.conn.Exec(ctx, query)
+}
+
+// ExecWritten implements Store: the rows written, from the server's
+// progress packets.
+func (s *Server) ExecWritten(ctx context.Context, query string, params Params) (int64, error) {
+	ctx, err := s.withParams(ctx, params)
+	if err != nil {
+		return 0, err
+	}
+	var written atomic.Int64
+	ctx = clickhouse.Context(ctx, clickhouse.WithProgress(func(p *clickhouse.Progress) { written.Add(int64(p.WroteRows)) }))
+	if err := s.conn.Exec(ctx, query); err != nil {
+		return 0, err
+	}
+	return written.Load(), nil
 }
 
 // Query implements Store: each row is scanned into its column types and

@@ -22,6 +22,11 @@ import (
 type Store interface {
 	// Exec runs one statement that returns no rows (DDL, INSERT … SELECT).
 	Exec(ctx context.Context, query string, params Params) error
+	// ExecWritten runs one INSERT … SELECT and returns the rows it wrote,
+	// from the engine's own accounting (the query summary), so that a job
+	// need not count its output again. Rows written into materialized
+	// views' targets count too.
+	ExecWritten(ctx context.Context, query string, params Params) (int64, error)
 	// Query runs a SELECT and calls fn with each row as a JSON object
 	// (DateTime as RFC 3339 in UTC, 64-bit integers as numbers, NULL as null).
 	// fn must not keep the slice.

@@ -160,3 +160,20 @@ func TestRetention(t *testing.T) {
 		t.Errorf("a migration without Retention changed ingest_state: %s", got)
 	}
 }
+
+// ExecWritten reports what an INSERT … SELECT wrote, from the engine's own
+// accounting, without counting the table again.
+func TestExecWritten(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	if err := s.Exec(ctx, "CREATE TABLE w (a UInt64) ENGINE = MergeTree ORDER BY a", nil); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.ExecWritten(ctx, "INSERT INTO w SELECT number FROM numbers({n:UInt64})", store.Params{"n": 1234})
+	if err != nil || n != 1234 {
+		t.Fatalf("wrote %d (%v), want 1234", n, err)
+	}
+	if n, err = s.ExecWritten(ctx, "INSERT INTO w SELECT number FROM numbers(0)", nil); err != nil || n != 0 {
+		t.Fatalf("wrote %d (%v), want 0", n, err)
+	}
+}
