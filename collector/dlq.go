@@ -3,6 +3,7 @@ package collector
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -133,7 +134,7 @@ func (d *dlqForwarder) forward(ctx context.Context, items []dlqItem) bool {
 	cancel()
 	if err != nil {
 		d.c.metrics.retries.WithLabelValues("dlq").Inc()
-		d.c.log.Warn("cannot write to the DLQ topic; the sweep will retry", "topic", d.c.o.DLQTopic, "messages", len(items), "err", err)
+		d.c.log.Warn("cannot write to the DLQ topic; the sweep will retry", "topic", d.c.o.DLQTopic, "messages", len(items), "err", firstError(err))
 		return false
 	}
 	rows := make([][]any, len(items))
@@ -215,6 +216,20 @@ ORDER BY received_at LIMIT 200`, store.Params{"age": int64(3 * d.c.o.DLQSweepEve
 	if len(items) > 0 && d.forward(ctx, items) {
 		d.c.log.Info("forwarded invalid messages that had not reached the DLQ topic", "messages", len(items))
 	}
+}
+
+// firstError shortens a kafka-go error that repeats one cause per message
+// to its first cause and the count.
+func firstError(err error) string {
+	var we kafka.WriteErrors
+	if errors.As(err, &we) {
+		for _, e := range we {
+			if e != nil {
+				return fmt.Sprintf("%d of %d messages failed; the first: %v", we.Count(), len(we), e)
+			}
+		}
+	}
+	return err.Error()
 }
 
 // parseOrigin splits topic/partition/offset.
