@@ -31,8 +31,6 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
-	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/kmsg"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -124,14 +122,6 @@ func soak(ctx context.Context, o options, log *slog.Logger) error {
 	var samples []sample
 	var kills []time.Duration
 	client := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
-	// The embedded broker keeps every record in memory: what the group has
-	// committed is deleted now and then, as a retention would.
-	trimmer, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
-	if err != nil {
-		return err
-	}
-	defer trimmer.Close()
-	lastTrim := time.Now()
 	var lastCommitted int64
 	lastAt := time.Now()
 	tick := time.NewTicker(time.Second)
@@ -151,12 +141,6 @@ func soak(ctx context.Context, o options, log *slog.Logger) error {
 		}
 		lastCommitted, lastAt = committed, now
 		samples = append(samples, sample{at: now.Sub(began), rssMB: float64(rss(col.Process.Pid)) / (1 << 20), lag: lag, perSecond: rate})
-		if now.Sub(lastTrim) > 20*time.Second {
-			if err := trim(ctx, client, trimmer, "soak"); err != nil {
-				log.Warn("cannot delete consumed records from the broker", "err", err)
-			}
-			lastTrim = now
-		}
 		if now.After(nextKill) && now.Sub(began) < o.duration-30*time.Second {
 			log.Info("SIGKILL", "after", now.Sub(began).Round(time.Second), "lag", lag)
 			_ = col.Process.Signal(syscall.SIGKILL)
@@ -231,8 +215,11 @@ func produce(ctx context.Context, brokers []string, o options, produced, rows, d
 	if err != nil {
 		return err
 	}
+	// Compressed: the embedded broker keeps every record in memory for the
+	// whole soak (its DeleteRecords cannot be used: it breaks the broker's
+	// bookkeeping), and JSON events compress several times over.
 	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Balancer: &kafka.Murmur2Balancer{}, RequiredAcks: kafka.RequireAll,
-		BatchSize: 1000, BatchTimeout: 5 * time.Millisecond, AllowAutoTopicCreation: true}
+		BatchSize: 1000, BatchTimeout: 5 * time.Millisecond, AllowAutoTopicCreation: true, Compression: kafka.Zstd}
 	defer w.Close()
 	start := time.Now()
 	var sent int64
@@ -313,45 +300,6 @@ func groupProgress(ctx context.Context, client *kafka.Client, group string) (com
 		}
 	}
 	return committed, lag, nil
-}
-
-// trim deletes the records the group has committed, partition by partition.
-func trim(ctx context.Context, client *kafka.Client, kc *kgo.Client, group string) error {
-	meta, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: schemas.Topics})
-	if err != nil {
-		return err
-	}
-	fetch := &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{}}
-	for _, t := range meta.Topics {
-		for _, p := range t.Partitions {
-			fetch.Topics[t.Name] = append(fetch.Topics[t.Name], p.ID)
-		}
-	}
-	comm, err := client.OffsetFetch(ctx, fetch)
-	if err != nil {
-		return err
-	}
-	req := kmsg.NewPtrDeleteRecordsRequest()
-	req.TimeoutMillis = 10000
-	for topic, parts := range comm.Topics {
-		rt := kmsg.NewDeleteRecordsRequestTopic()
-		rt.Topic = topic
-		for _, p := range parts {
-			if p.CommittedOffset > 0 {
-				rp := kmsg.NewDeleteRecordsRequestTopicPartition()
-				rp.Partition, rp.Offset = int32(p.Partition), p.CommittedOffset
-				rt.Partitions = append(rt.Partitions, rp)
-			}
-		}
-		if len(rt.Partitions) > 0 {
-			req.Topics = append(req.Topics, rt)
-		}
-	}
-	if len(req.Topics) == 0 {
-		return nil
-	}
-	_, err = req.RequestWith(ctx, kc)
-	return err
 }
 
 // calibrate measures the collector's maximum rate: a load produced before
