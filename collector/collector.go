@@ -268,10 +268,7 @@ func (j *job) flush() *Flush {
 // New creates a collector writing to s. Run starts it.
 func New(s store.Store, o Options) (*Collector, error) {
 	o = o.withDefaults()
-	if len(o.Brokers) == 0 {
-		return nil, errors.New("no Kafka brokers given")
-	}
-	if err := o.checkGroupTimings(); err != nil {
+	if err := o.Check(); err != nil {
 		return nil, err
 	}
 	m := NewMetrics(o.Registerer)
@@ -310,10 +307,15 @@ func New(s store.Store, o Options) (*Collector, error) {
 	return c, nil
 }
 
-// checkGroupTimings rejects consumer-group timings that the broker would
-// refuse or that would make the member evict itself, before kafka-go sees
-// them (it panics on some).
-func (o Options) checkGroupTimings() error {
+// Check reports what New would refuse in o (after defaults), so that a
+// command can refuse it before it opens a store: no brokers, or
+// consumer-group timings that the broker would refuse or that would make
+// the member evict itself (kafka-go panics on some).
+func (o Options) Check() error {
+	o = o.withDefaults()
+	if len(o.Brokers) == 0 {
+		return errors.New("no Kafka brokers given")
+	}
 	for _, d := range []struct {
 		name string
 		v    time.Duration

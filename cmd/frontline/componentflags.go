@@ -112,12 +112,16 @@ func (f *collectorFlags) options(kf *kafkaFlags) (collector.Options, error) {
 	if err != nil {
 		return collector.Options{}, err
 	}
-	return collector.Options{
+	o := collector.Options{
 		Brokers: kf.list(), Group: f.group, Topics: splitList(f.topics),
 		MaxRows: f.maxRows, MaxWait: f.maxWait, MaxPendingBytes: f.maxPending,
 		SessionTimeout: f.sessionTimeout, RebalanceTimeout: f.rebalanceTimeout, HeartbeatInterval: f.heartbeat,
 		Dialer: dialer, Transport: transport,
-	}, nil
+	}
+	if err := o.Check(); err != nil {
+		return collector.Options{}, fmt.Errorf("%w: %v (--session-timeout, --rebalance-timeout, --heartbeat-interval)", errUsage, err)
+	}
+	return o, nil
 }
 
 // aggregatorFlags are the aggregator's flags (serve and aggregate).
