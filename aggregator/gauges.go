@@ -77,9 +77,10 @@ func newGaugeMetrics(r prometheus.Registerer) *gaugeMetrics {
 }
 
 // refreshGauges reads the gauge queries for now and replaces every value of
-// the per-queue gauges. The rate gauges run the report's own per-queue query
-// (sql/report_queues.sql) over [now − 30 min, now), so a gauge and the
-// report never disagree on a definition.
+// the per-queue gauges. The rate gauges run the report's own per-queue
+// definition (queue_kpis of package kpi, sql/gauge_queues.sql) over
+// [now − 30 min, now), so a gauge and the report never disagree on a
+// definition.
 func (a *Aggregator) refreshGauges(ctx context.Context, now time.Time) error {
 	type callbackRow struct {
 		Queue    string  `json:"queue"`
@@ -124,22 +125,23 @@ func (a *Aggregator) refreshGauges(ctx context.Context, now time.Time) error {
 		}
 	}
 
-	q, err := querySQL("report_queues")
+	type queueRow struct {
+		Queue        string   `json:"queue"`
+		ServiceLevel *float64 `json:"service_level"`
+		AbandonRate  *float64 `json:"abandon_rate"`
+		ASASec       *float64 `json:"asa_sec"`
+	}
+	qs, err := gaugeQuery[queueRow](ctx, a.s, "gauge_queues", a.o.Params.Bind(now.Add(-GaugeWindow), now, ""))
 	if err != nil {
 		errs = append(errs, err)
 	} else {
-		qs, err := store.QueryAll[QueueStats](ctx, a.s, q, a.o.Params.bind(now.Add(-GaugeWindow), now, ""))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("cannot read the 30-minute queue KPIs: %w", err))
-		} else {
-			a.m.serviceLevel.Reset()
-			a.m.abandonRate.Reset()
-			a.m.asa.Reset()
-			for _, r := range qs {
-				setIf(a.m.serviceLevel, r.Queue, r.ServiceLevel)
-				setIf(a.m.abandonRate, r.Queue, r.AbandonRate)
-				setIf(a.m.asa, r.Queue, r.ASASec)
-			}
+		a.m.serviceLevel.Reset()
+		a.m.abandonRate.Reset()
+		a.m.asa.Reset()
+		for _, r := range qs {
+			setIf(a.m.serviceLevel, r.Queue, r.ServiceLevel)
+			setIf(a.m.abandonRate, r.Queue, r.AbandonRate)
+			setIf(a.m.asa, r.Queue, r.ASASec)
 		}
 	}
 	return errors.Join(errs...)
@@ -155,7 +157,7 @@ func setIf(g *prometheus.GaugeVec, queue string, v *float64) {
 
 // gaugeQuery runs sql/<name>.sql.
 func gaugeQuery[T any](ctx context.Context, s store.Store, name string, p store.Params) ([]T, error) {
-	q, err := querySQL(name)
+	q, err := queries.SQL(name)
 	if err != nil {
 		return nil, err
 	}

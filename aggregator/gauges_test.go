@@ -1,6 +1,10 @@
 package aggregator
 
 import (
+	"github.com/frontline-oss/frontline/internal/eventtest"
+	"github.com/frontline-oss/frontline/kpi"
+	"github.com/frontline-oss/frontline/report"
+
 	"context"
 	"math"
 	"path/filepath"
@@ -66,7 +70,7 @@ func TestGauges(t *testing.T) {
 	cb := func(id, queue, requested, due string) *schemas.Event {
 		return jtEvent(&schemas.CallbackRequested{CallbackID: id, Queue: queue, RequestedAt: at(requested), DueAt: at(due)})
 	}
-	insertEvents(t, s,
+	eventtest.Insert(t, s,
 		cb("cb1", "billing", "10:00", "11:00"), // open, overdue, 2 h old
 		cb("cb2", "billing", "11:30", "13:00"), // open, not due
 		cb("cb3", "billing", "09:00", "10:00"), // reached: completed
@@ -144,10 +148,10 @@ func TestGauges(t *testing.T) {
 // list is empty).
 func TestGaugesMatchReport(t *testing.T) {
 	ctx := context.Background()
-	dir := filepath.Join(scenarios, "basic")
+	dir := filepath.Join("../testdata", "basic")
 	s := storetest.New(t)
-	loadFile(t, s, filepath.Join(dir, "events.jsonl"))
-	from, to := readWindow(t, dir)
+	eventtest.LoadFile(t, s, filepath.Join(dir, "events.jsonl"))
+	from, to := eventtest.Window(t, dir)
 	reg := prometheus.NewRegistry()
 	if err := New(s, Options{Registerer: reg}).RunOnce(ctx, to); err != nil {
 		t.Fatal(err)
@@ -163,11 +167,11 @@ func TestGaugesMatchReport(t *testing.T) {
 		t.Fatal("no per-queue gauge")
 	}
 	for q := range queues {
-		r, err := BuildReport(ctx, s, from, to, q, Params{})
+		r, err := report.BuildReport(ctx, s, from, to, q, kpi.Params{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		overdue, err := OverdueCallbacks(ctx, s, to, q, Params{})
+		overdue, err := report.OverdueCallbacks(ctx, s, to, q, kpi.Params{})
 		if err != nil {
 			t.Fatal(err)
 		}

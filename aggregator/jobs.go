@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/frontline-oss/frontline/internal/store"
+	"github.com/frontline-oss/frontline/kpi"
 )
 
 // Options configure an Aggregator. A zero field takes the default written
@@ -29,8 +30,8 @@ type Options struct {
 	// Params are the KPI definitions of kpis.md that jobs and gauges use
 	// (service-level threshold and short abandon for the 30-minute gauges;
 	// long wait, churn lookback, repeat contacts for poor service).
-	// Default DefaultParams().
-	Params Params
+	// Default kpi.DefaultParams().
+	Params kpi.Params
 	// Logger gets one line per run. Default: discard.
 	Logger *slog.Logger
 	// Registerer gets the gauges of gauges.go. Default: a private registry
@@ -53,7 +54,7 @@ func (o Options) withDefaults() Options {
 	if o.Lateness <= 0 {
 		o.Lateness = DefaultLateness
 	}
-	o.Params = o.Params.withDefaults()
+	o.Params = o.Params.WithDefaults()
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -177,11 +178,9 @@ func (a *Aggregator) runJobs(ctx context.Context, now time.Time) (map[string]int
 			}
 		}
 		ver := a.version()
-		p := store.Params{"since": since, "now": now, "version": ver}
-		for k, v := range a.jobParams() {
-			p[k] = v
-		}
-		q, err := querySQL(j.name)
+		p := a.o.Params.Bind(since, now, "")
+		p["since"], p["now"], p["version"] = since, now, ver
+		q, err := queries.SQL(j.name)
 		if err != nil {
 			return rows, err
 		}
@@ -202,17 +201,6 @@ func (a *Aggregator) runJobs(ctx context.Context, now time.Time) (map[string]int
 		}
 	}
 	return rows, nil
-}
-
-// jobParams are the KPI definitions the job SQL binds, in seconds.
-func (a *Aggregator) jobParams() store.Params {
-	p := a.o.Params
-	return store.Params{
-		"long_wait":       p.LongWait.Seconds(),
-		"short_abandon":   p.ShortAbandon.Seconds(),
-		"churn_lookback":  p.ChurnLookback.Seconds(),
-		"repeat_contacts": p.RepeatContacts,
-	}
 }
 
 // watermarks reads each job's last `now`.

@@ -1,6 +1,8 @@
 package dashboards
 
 import (
+	"github.com/frontline-oss/frontline/kpi"
+
 	"fmt"
 	"strings"
 	"time"
@@ -9,8 +11,6 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/common"
 	"github.com/grafana/grafana-foundation-sdk/go/expr"
-
-	"github.com/frontline-oss/frontline/aggregator"
 )
 
 // GrafanaAlertFolderUID is the uid of the Grafana folder the alert rules are
@@ -42,7 +42,7 @@ func GrafanaAlertRules(c Config) ([]alerting.Rule, error) {
 	if err := validateRulesConfig(c); err != nil {
 		return nil, err
 	}
-	for _, tg := range append([]aggregator.Target{c.Targets.Default}, queueTargets(c.Targets)...) {
+	for _, tg := range append([]kpi.Target{c.Targets.Default}, queueTargets(c.Targets)...) {
 		if tg.SLThreshold != 0 && tg.SLThreshold != rollupSLThreshold {
 			return nil, fmt.Errorf("cannot build grafana alert rules: service-level threshold %s is not the rollup's %s (use the prometheus rules)", tg.SLThreshold, rollupSLThreshold)
 		}
@@ -59,15 +59,15 @@ func GrafanaAlertRules(c Config) ([]alerting.Rule, error) {
 		"The most overdue callback in queue {{ $labels.queue }} is {{ humanizeDuration $values.A.Value }} past due",
 		"An open callback of the queue is more than "+margin+" past the time promised to the customer.")
 	g.add("Service level under target", "frontline-service-level", "FrontlineServiceLevelLow",
-		splitTargets(c.Targets, func(x aggregator.Target) float64 { return x.ServiceLevel }), lt, "30m", severityWarning, sqlServiceLevel,
+		splitTargets(c.Targets, func(x kpi.Target) float64 { return x.ServiceLevel }), lt, "30m", severityWarning, sqlServiceLevel,
 		"Service level {{ humanizePercentage $values.A.Value }} in queue {{ $labels.queue }}",
 		"The share of calls answered within 20 s over the last two complete 15-minute intervals has been under the queue's target for 30 minutes.")
 	g.add("Abandon rate high", "frontline-abandon-rate", "FrontlineAbandonRateHigh",
-		splitTargets(c.Targets, func(x aggregator.Target) float64 { return x.MaxAbandonRate }), gt, "15m", severityWarning, sqlAbandonRate,
+		splitTargets(c.Targets, func(x kpi.Target) float64 { return x.MaxAbandonRate }), gt, "15m", severityWarning, sqlAbandonRate,
 		"Abandon rate {{ humanizePercentage $values.A.Value }} in queue {{ $labels.queue }}",
 		"More callers hung up while waiting over the last two complete 15-minute intervals than the queue's ceiling, for 15 minutes.")
 	g.add("E-mail backlog past SLA", "frontline-email-backlog", "FrontlineEmailBacklogPastSLA",
-		splitTargets(c.Targets, func(x aggregator.Target) float64 { return x.EmailSLA.Seconds() }), gt, "5m", severityWarning, sqlEmailOldest,
+		splitTargets(c.Targets, func(x kpi.Target) float64 { return x.EmailSLA.Seconds() }), gt, "5m", severityWarning, sqlEmailOldest,
 		"Oldest unanswered e-mail in queue {{ $labels.queue }} is {{ humanizeDuration $values.A.Value }} old",
 		"The queue has an unanswered e-mail older than its first-response target.")
 	if g.err != nil {
@@ -81,8 +81,8 @@ func GrafanaAlertRules(c Config) ([]alerting.Rule, error) {
 const rollupSLThreshold = 20 * time.Second
 
 // queueTargets lists the per-queue targets of t.
-func queueTargets(t aggregator.Targets) []aggregator.Target {
-	var out []aggregator.Target
+func queueTargets(t kpi.Targets) []kpi.Target {
+	var out []kpi.Target
 	for _, q := range t.Queues {
 		out = append(out, q)
 	}

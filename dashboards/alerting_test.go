@@ -1,6 +1,9 @@
 package dashboards
 
 import (
+	"github.com/frontline-oss/frontline/kpi"
+	"github.com/frontline-oss/frontline/report"
+
 	"context"
 	"encoding/json"
 	"strings"
@@ -9,7 +12,6 @@ import (
 
 	"github.com/grafana/grafana-foundation-sdk/go/alerting"
 
-	"github.com/frontline-oss/frontline/aggregator"
 	"github.com/frontline-oss/frontline/internal/store"
 )
 
@@ -69,7 +71,7 @@ func TestGrafanaAlertRules(t *testing.T) {
 // target gets its own rule with its threshold, the other queues one rule;
 // a threshold the rollup cannot measure is an error.
 func TestGrafanaAlertRulesQueueTargets(t *testing.T) {
-	targets, err := aggregator.ParseTargets([]byte("vip: {service_level: 0.95}\n"))
+	targets, err := kpi.ParseTargets([]byte("vip: {service_level: 0.95}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +101,7 @@ func TestGrafanaAlertRulesQueueTargets(t *testing.T) {
 	if len(titles) != 2 {
 		t.Errorf("service-level rules %q, want one for vip and one for the others", titles)
 	}
-	if _, err := GrafanaAlertRules(Config{Targets: aggregator.Targets{Default: aggregator.Target{SLThreshold: 30 * time.Second, ServiceLevel: 0.8}}}); err == nil {
+	if _, err := GrafanaAlertRules(Config{Targets: kpi.Targets{Default: kpi.Target{SLThreshold: 30 * time.Second, ServiceLevel: 0.8}}}); err == nil {
 		t.Errorf("a 30 s service-level threshold: no error")
 	}
 }
@@ -144,7 +146,7 @@ func TestGrafanaAlertQueriesRunOnDemoData(t *testing.T) {
 			}
 			if r.Title == "Callback past due beyond margin" && at.Equal(to) {
 				for _, x := range rows {
-					list, err := aggregator.OverdueCallbacks(ctx, s, to, x.Queue, aggregator.Params{})
+					list, err := report.OverdueCallbacks(ctx, s, to, x.Queue, kpi.Params{})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -162,7 +164,7 @@ func TestGrafanaAlertQueriesRunOnDemoData(t *testing.T) {
 				continue
 			}
 			for _, x := range rows {
-				rep, err := aggregator.BuildReport(ctx, s, to.Add(-time.Hour), to, x.Queue, aggregator.Params{})
+				rep, err := report.BuildReport(ctx, s, to.Add(-time.Hour), to, x.Queue, kpi.Params{})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -1,6 +1,8 @@
 package dashboards
 
 import (
+	"github.com/frontline-oss/frontline/kpi"
+
 	"fmt"
 	"strconv"
 	"time"
@@ -13,8 +15,6 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/table"
 	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
 	"github.com/grafana/grafana-foundation-sdk/go/units"
-
-	"github.com/frontline-oss/frontline/aggregator"
 )
 
 // Shared panel defaults, query helpers, variables and thresholds of every
@@ -25,7 +25,7 @@ import (
 // targets, KPI parameters) into the dashboard files.
 type gen struct {
 	c Config
-	p aggregator.Params
+	p kpi.Params
 }
 
 func newGen(c Config) gen {
@@ -33,8 +33,8 @@ func newGen(c Config) gen {
 	return gen{c: c, p: c.params()}
 }
 
-// params are c.Params with zero fields taken from aggregator.DefaultParams.
-func (c Config) params() aggregator.Params { return c.Params.WithDefaults() }
+// params are c.Params with zero fields taken from kpi.DefaultParams.
+func (c Config) params() kpi.Params { return c.Params.WithDefaults() }
 
 // currencyUnit is c.CurrencyUnit or euros (the simulator's currency).
 func (c Config) currencyUnit() string {

@@ -3,7 +3,7 @@
 // from one Config. `frontline dashboards --out DIR` writes them.
 package dashboards
 
-import "github.com/frontline-oss/frontline/aggregator"
+import "github.com/frontline-oss/frontline/kpi"
 
 // Config drives every generated dashboard and rule. The zero value is
 // completed by Defaults.
@@ -15,8 +15,8 @@ type Config struct {
 	// "frontline-prometheus".
 	PrometheusUID string
 	// Targets are the per-queue service targets that thresholds and alerts
-	// are drawn from. Default aggregator.DefaultTargets().
-	Targets aggregator.Targets
+	// are drawn from. Default kpi.DefaultTargets().
+	Targets kpi.Targets
 	// OverdueCallbacks is the per-queue overdue-callback count that alerts.
 	// Default 5.
 	OverdueCallbacks int
@@ -25,8 +25,8 @@ type Config struct {
 	OverdueMarginSec int
 	// Params are the KPI definitions (long wait, repeat window, churn
 	// lookback, tenure, e-mail SLA…) that panels reading raw events use.
-	// Zero fields take aggregator.DefaultParams().
-	Params aggregator.Params
+	// Zero fields take kpi.DefaultParams().
+	Params kpi.Params
 	// CurrencyUnit is the Grafana unit of customer values (revenue lost and
 	// at risk). Default "currencyEUR".
 	CurrencyUnit string
@@ -40,8 +40,8 @@ func (c Config) Defaults() Config {
 	if c.PrometheusUID == "" {
 		c.PrometheusUID = "frontline-prometheus"
 	}
-	if c.Targets.Default == (aggregator.Target{}) {
-		c.Targets = aggregator.DefaultTargets()
+	if c.Targets.Default == (kpi.Target{}) {
+		c.Targets = kpi.DefaultTargets()
 	}
 	if c.OverdueCallbacks == 0 {
 		c.OverdueCallbacks = 5

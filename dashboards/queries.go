@@ -1,19 +1,19 @@
 package dashboards
 
 import (
+	"github.com/frontline-oss/frontline/kpi"
+
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/frontline-oss/frontline/aggregator"
 )
 
 // Panel SQL used by more than one dashboard. Rollups and derived tables
 // (migrations 0010, 0011) carry the KPI logic; where a KPI has no rollup
 // (repeat contacts, churn, handle time by tenure, e-mail handling time), the
-// panels include the report's own definitions (aggregator/sql/def_*.sql,
-// through aggregator.Definitions) with the dashboard's time range as the
+// panels include the report's own definitions (kpi/sql/def_*.sql,
+// through kpi.Definitions) with the dashboard's time range as the
 // window, and where a derived table holds a callback's or an e-mail's state
 // but not whether it met its promise, they judge its rows with the report's
 // rule (callback_sla, email_reply).
@@ -22,10 +22,11 @@ import (
 // the ClickHouse plugin has them: its time macros (DateTime, made
 // DateTime64(3) like the report's window), literal seconds (the e-mail SLA
 // the dashboards promise, emailSLA), and the queue variable.
-func (g gen) sqlTerms() aggregator.SQLTerms {
-	return aggregator.SQLTerms{
+func (g gen) sqlTerms() kpi.Terms {
+	return kpi.Terms{
 		From:          "toDateTime64($__fromTime, 3, 'UTC')",
 		To:            "toDateTime64($__toTime, 3, 'UTC')",
+		SLThreshold:   sec(g.c.Targets.Default.Params(g.p).SLThreshold),
 		ShortAbandon:  sec(g.p.ShortAbandon),
 		RepeatWindow:  sec(g.p.RepeatWindow),
 		ChurnLookback: sec(g.p.ChurnLookback),
@@ -37,11 +38,11 @@ func (g gen) sqlTerms() aggregator.SQLTerms {
 }
 
 // definitions are the report's definitions names for a WITH clause (see
-// aggregator.Definitions). The names are constants of this package and the
+// kpi.Definitions). The names are constants of this package and the
 // blocks are embedded in the aggregator: an error is a bug, and every
 // dashboard test panics on it.
 func (g gen) definitions(names ...string) string {
-	sql, err := aggregator.Definitions(g.sqlTerms(), names...)
+	sql, err := kpi.Definitions(g.sqlTerms(), names...)
 	if err != nil {
 		panic("dashboards: " + err.Error())
 	}
@@ -58,7 +59,7 @@ func selectBucketed(b, cols, from string) string {
 }
 
 // callbackSLASQL: callbacks requested in the range, judged as the report
-// judges them (callback_sla of aggregator/sql/def_callbacks.sql): met =
+// judges them (callback_sla of kpi/sql/def_callbacks.sql): met =
 // reached by the due time; missed = reached later, or still open past due;
 // cancelled callbacks do not count. Each row of callback_status (kept by the
 // aggregator) is judged at its as_of, the moment its state was taken.
@@ -84,7 +85,7 @@ func (g gen) emailSLA() time.Duration {
 func (g gen) emailSLAText() string { return duration(g.emailSLA()) }
 
 // emailSLASQL: e-mails received in the range, judged as the report judges
-// them (email_reply of aggregator/sql/def_emails.sql): met = first reply
+// them (email_reply of kpi/sql/def_emails.sql): met = first reply
 // within the SLA; missed = a later first reply, or none and older than the
 // SLA. Each row of email_first_reply (kept by the aggregator) is judged at
 // its as_of.
@@ -95,7 +96,7 @@ func (g gen) emailSLASQL(b string) string {
 
 // judgedEmails selects the e-mails of email_first_reply (kept by the
 // aggregator) that meet cond, each with its first response judged at its
-// as_of (email_reply of aggregator/sql/def_emails.sql): received_at, is_replied,
+// as_of (email_reply of kpi/sql/def_emails.sql): received_at, is_replied,
 // frt, is_sla_met, is_sla_missed.
 func (g gen) judgedEmails(cond string) string {
 	return `    SELECT received_at, first_reply_at, as_of AS emails_as_of,
@@ -112,7 +113,7 @@ const (
 )
 
 // contactsSQL selects cols from the contacts of the range judged as the
-// report judges them (judged_contacts of aggregator/sql/def_contacts.sql): a
+// report judges them (judged_contacts of kpi/sql/def_contacts.sql): a
 // repeat had an earlier contact of the customer in the repeat window before
 // it; a first-contact resolution has no later one within the window and
 // before the end of the range. Earlier and later contacts count in every
@@ -123,7 +124,7 @@ func (g gen) contactsSQL(b string, cols ...string) string {
 }
 
 // churnSQL ends in the CTE `valued` over the report's churn cohort
-// (churn_cohort of aggregator/sql/def_churn.sql): the customers who left in
+// (churn_cohort of kpi/sql/def_churn.sql): the customers who left in
 // the range (judged when they left) and those not gone by its end with a
 // contact in the lookback before it (judged at the end) — each with
 // is_churned, t (when judged), value (then) and is_poor: whether a span of

@@ -1,6 +1,8 @@
 package dashboards
 
 import (
+	"github.com/frontline-oss/frontline/kpi"
+
 	"bytes"
 	"fmt"
 	"regexp"
@@ -10,8 +12,6 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/frontline-oss/frontline/aggregator"
 )
 
 // RulesFile is where the generated Prometheus rule file is committed (and
@@ -95,9 +95,9 @@ func PrometheusRules(c Config) ([]byte, error) {
 			},
 		}
 	}
-	sl := splitTargets(t, func(x aggregator.Target) float64 { return x.ServiceLevel })
-	ab := splitTargets(t, func(x aggregator.Target) float64 { return x.MaxAbandonRate })
-	em := splitTargets(t, func(x aggregator.Target) float64 { return x.EmailSLA.Seconds() })
+	sl := splitTargets(t, func(x kpi.Target) float64 { return x.ServiceLevel })
+	ab := splitTargets(t, func(x kpi.Target) float64 { return x.MaxAbandonRate })
+	em := splitTargets(t, func(x kpi.Target) float64 { return x.EmailSLA.Seconds() })
 	margin := promDuration(c.OverdueMarginSec)
 	stale := promDuration(AlertStaleSec)
 
@@ -206,7 +206,7 @@ type queueSplit struct {
 
 // splitTargets reads field from the default target and every configured
 // queue, keeping only the queues that differ from the default.
-func splitTargets(t aggregator.Targets, field func(aggregator.Target) float64) queueSplit {
+func splitTargets(t kpi.Targets, field func(kpi.Target) float64) queueSplit {
 	s := queueSplit{def: field(t.Default)}
 	for q, qt := range t.Queues {
 		if v := field(qt); v != s.def {

@@ -1,6 +1,8 @@
 package dashboards
 
 import (
+	"github.com/frontline-oss/frontline/kpi"
+
 	"bytes"
 	"flag"
 	"os"
@@ -11,8 +13,6 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/frontline-oss/frontline/aggregator"
 )
 
 func init() {
@@ -148,7 +148,7 @@ func TestPrometheusRulesEveryRuleTested(t *testing.T) {
 // rule file generated for such a configuration.
 func TestPrometheusRulesQueueTargets(t *testing.T) {
 	pt := promtool(t)
-	targets, err := aggregator.ParseTargets([]byte("default: {service_level: 0.8}\nvip: {service_level: 0.95, max_abandon_rate: 0.02, email_sla: 4h}\n"))
+	targets, err := kpi.ParseTargets([]byte("default: {service_level: 0.8}\nvip: {service_level: 0.95, max_abandon_rate: 0.02, email_sla: 4h}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,8 +218,8 @@ func TestPrometheusRulesRejects(t *testing.T) {
 	for name, c := range map[string]Config{
 		"negative overdue": {OverdueCallbacks: -1},
 		"negative margin":  {OverdueMarginSec: -5},
-		"target over 1": {Targets: aggregator.Targets{Default: aggregator.DefaultTarget(),
-			Queues: map[string]aggregator.Target{"x": {ServiceLevel: 80}}}},
+		"target over 1": {Targets: kpi.Targets{Default: kpi.DefaultTarget(),
+			Queues: map[string]kpi.Target{"x": {ServiceLevel: 80}}}},
 	} {
 		if _, err := PrometheusRules(c); err == nil {
 			t.Errorf("%s: no error", name)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/frontline-oss/frontline/kpi"
+
 	"crypto/tls"
 	"crypto/x509"
 	"flag"
@@ -131,12 +133,12 @@ func addAggregatorFlags(fs *flag.FlagSet) *aggregatorFlags {
 
 // options validates the flags into aggregator options measuring with
 // the default targets' thresholds.
-func (f *aggregatorFlags) options(t aggregator.Targets) (aggregator.Options, error) {
+func (f *aggregatorFlags) options(t kpi.Targets) (aggregator.Options, error) {
 	switch {
 	case f.every <= 0:
 		return aggregator.Options{}, fmt.Errorf("%w: --every %s: want a positive duration", errUsage, f.every)
 	case f.lateness <= 0:
 		return aggregator.Options{}, fmt.Errorf("%w: --lateness %s: want a positive duration", errUsage, f.lateness)
 	}
-	return aggregator.Options{Every: f.every, Lateness: f.lateness, Params: t.For("").Params(aggregator.DefaultParams())}, nil
+	return aggregator.Options{Every: f.every, Lateness: f.lateness, Params: t.For("").Params(kpi.DefaultParams())}, nil
 }

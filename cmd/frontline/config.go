@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/frontline-oss/frontline/kpi"
+
 	"context"
 	"flag"
 	"fmt"
@@ -11,8 +13,6 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/frontline-oss/frontline/aggregator"
 )
 
 // environ is what a command reads from outside its flags: the process
@@ -38,7 +38,7 @@ type config struct {
 	file    string
 	sources map[string]string // flag → "flag", "env FRONTLINE_X", "config FILE" or "default"
 	// Targets are the service goals of the file's targets: section.
-	Targets aggregator.Targets
+	Targets kpi.Targets
 	secrets map[string]string
 	// Library is CHDB_LIB_PATH ("" lets the store look in the usual places).
 	Library string
@@ -147,13 +147,13 @@ func (c *config) resolve(file string, getenv func(string) (string, bool)) error 
 	if err != nil {
 		return err
 	}
-	c.Targets = aggregator.DefaultTargets()
+	c.Targets = kpi.DefaultTargets()
 	if sec, ok := sections["targets"]; ok {
 		b, merr := yaml.Marshal(sec)
 		if merr != nil {
 			return fmt.Errorf("config %q: cannot read the targets section: %v", file, merr)
 		}
-		if c.Targets, err = aggregator.ParseTargets(b); err != nil {
+		if c.Targets, err = kpi.ParseTargets(b); err != nil {
 			return fmt.Errorf("config %q: %v", file, err)
 		}
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/frontline-oss/frontline/kpi"
+
 	"context"
 	"errors"
 	"flag"
@@ -105,7 +107,7 @@ func runDemo(ctx context.Context, cfg *config, o demoOptions) error {
 			MaxWait: 300 * time.Millisecond,
 		},
 		Aggregator: &aggregator.Options{
-			Every: 2 * time.Second, Params: cfg.Targets.For("").Params(aggregator.DefaultParams()),
+			Every: 2 * time.Second, Params: cfg.Targets.For("").Params(kpi.DefaultParams()),
 			Now: func() time.Time { return time.UnixMilli(simClock.Load()).UTC() },
 		},
 		Listen: o.serve, API: o.serve != "", ClickHouse: o.clickhouse,

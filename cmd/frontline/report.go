@@ -1,6 +1,9 @@
 package main
 
 import (
+	"github.com/frontline-oss/frontline/kpi"
+	"github.com/frontline-oss/frontline/report"
+
 	"context"
 	"encoding/json"
 	"flag"
@@ -8,7 +11,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/frontline-oss/frontline/aggregator"
 	"github.com/frontline-oss/frontline/internal/store"
 )
 
@@ -67,7 +69,7 @@ type reportOptions struct {
 	queue    string
 	format   string
 	list     string
-	targets  aggregator.Targets
+	targets  kpi.Targets
 }
 
 func validList(name string) bool {
@@ -80,7 +82,7 @@ func validList(name string) bool {
 
 // parse validates the flags; window gives from and to when both are unset
 // (nil: they are required).
-func (f *reportFlags) parse(targets aggregator.Targets, window func() (time.Time, time.Time)) (reportOptions, error) {
+func (f *reportFlags) parse(targets kpi.Targets, window func() (time.Time, time.Time)) (reportOptions, error) {
 	o := reportOptions{queue: f.queue, format: f.format, list: f.list, targets: targets}
 	if f.from == "" && f.to == "" && window != nil {
 		o.from, o.to = window()
@@ -113,7 +115,7 @@ func (f *reportFlags) parse(targets aggregator.Targets, window func() (time.Time
 }
 
 // run parses the flags and writes the report or list to w.
-func (f *reportFlags) run(ctx context.Context, s store.Store, w io.Writer, targets aggregator.Targets, window func() (time.Time, time.Time)) error {
+func (f *reportFlags) run(ctx context.Context, s store.Store, w io.Writer, targets kpi.Targets, window func() (time.Time, time.Time)) error {
 	o, err := f.parse(targets, window)
 	if err != nil {
 		return err
@@ -125,28 +127,28 @@ func (f *reportFlags) run(ctx context.Context, s store.Store, w io.Writer, targe
 // target sets the thresholds the report measures with (service-level
 // threshold, e-mail SLA).
 func runReport(ctx context.Context, s store.Store, w io.Writer, o reportOptions) error {
-	p := o.targets.For(o.queue).Params(aggregator.DefaultParams())
+	p := o.targets.For(o.queue).Params(kpi.DefaultParams())
 	switch o.list {
 	case "abandoned":
-		rows, err := aggregator.AbandonedCalls(ctx, s, o.from, o.to, o.queue, p)
+		rows, err := report.AbandonedCalls(ctx, s, o.from, o.to, o.queue, p)
 		if err != nil {
 			return err
 		}
 		return writeList(w, o.format, rows)
 	case "overdue-callbacks":
-		rows, err := aggregator.OverdueCallbacks(ctx, s, o.to, o.queue, p)
+		rows, err := report.OverdueCallbacks(ctx, s, o.to, o.queue, p)
 		if err != nil {
 			return err
 		}
 		return writeList(w, o.format, rows)
 	case "late-emails":
-		rows, err := aggregator.LateEmails(ctx, s, o.to, o.queue, p)
+		rows, err := report.LateEmails(ctx, s, o.to, o.queue, p)
 		if err != nil {
 			return err
 		}
 		return writeList(w, o.format, rows)
 	}
-	r, err := aggregator.BuildReport(ctx, s, o.from, o.to, o.queue, p)
+	r, err := report.BuildReport(ctx, s, o.from, o.to, o.queue, p)
 	if err != nil {
 		return err
 	}
@@ -154,7 +156,7 @@ func runReport(ctx context.Context, s store.Store, w io.Writer, o reportOptions)
 	case "json":
 		return writeJSON(w, r)
 	case "html":
-		trend, err := aggregator.Trend(ctx, s, o.from, o.to, o.queue)
+		trend, err := report.Trend(ctx, s, o.from, o.to, o.queue)
 		if err != nil {
 			return err
 		}
@@ -163,7 +165,7 @@ func runReport(ctx context.Context, s store.Store, w io.Writer, o reportOptions)
 	return r.WriteText(w, o.targets)
 }
 
-func writeList[T aggregator.Row](w io.Writer, format string, rows []T) error {
+func writeList[T report.Row](w io.Writer, format string, rows []T) error {
 	switch format {
 	case "json":
 		if rows == nil {
@@ -171,9 +173,9 @@ func writeList[T aggregator.Row](w io.Writer, format string, rows []T) error {
 		}
 		return writeJSON(w, rows)
 	case "csv":
-		return aggregator.WriteCSV(w, rows)
+		return report.WriteCSV(w, rows)
 	}
-	return aggregator.WriteTable(w, rows)
+	return report.WriteTable(w, rows)
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/frontline-oss/frontline/aggregator/reporttest"
 	"github.com/frontline-oss/frontline/internal/store/storetest"
+	"github.com/frontline-oss/frontline/report/reporttest"
 )
 
 // The promise of the README: replay a scenario, then `report --format json`

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/frontline-oss/frontline/kpi"
+
 	"context"
 	"errors"
 	"flag"
@@ -87,7 +89,7 @@ type serviceOptions struct {
 	// store only); a zero Listen serves none.
 	ClickHouse clickhouseHTTP
 	// Targets judge the report's KPIs.
-	Targets aggregator.Targets
+	Targets kpi.Targets
 	// Window is the report window when a request names none. Default: the
 	// current UTC day up to now.
 	Window func() (from, to time.Time)

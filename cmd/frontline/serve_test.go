@@ -20,9 +20,9 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
-	"github.com/frontline-oss/frontline/aggregator/reporttest"
 	"github.com/frontline-oss/frontline/dashboards"
 	"github.com/frontline-oss/frontline/internal/broker"
+	"github.com/frontline-oss/frontline/report/reporttest"
 	"github.com/frontline-oss/frontline/schemas"
 )
 

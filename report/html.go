@@ -1,0 +1,430 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/frontline-oss/frontline/internal/store"
+	"github.com/frontline-oss/frontline/kpi"
+)
+
+// IntervalPoint is one 15-minute interval of the html report's curves
+// (sql/report_trend.sql): the calls queued in it, from the calls_15m
+// rollup, and the callback backlog at its end.
+type IntervalPoint struct {
+	// Start is the beginning of the interval (UTC).
+	Start time.Time `json:"interval_start"`
+	// Offered, Answered and Abandoned count the inbound calls queued in the
+	// interval (short abandons are not offered).
+	Offered   int64 `json:"offered"`
+	Answered  int64 `json:"answered"`
+	Abandoned int64 `json:"abandoned"`
+	// ServiceLevel is answered within 20 s / offered; nil when nothing was
+	// offered.
+	ServiceLevel *float64 `json:"service_level"`
+	// OpenCallbacks is the open-callback backlog at the end of the interval
+	// (at `to` for the last one).
+	OpenCallbacks int64 `json:"open_callbacks"`
+}
+
+// Trend returns the per-interval curves of [from, to) for the html report,
+// one point per 15-minute interval (from rounded down), queue ” = all.
+func Trend(ctx context.Context, s store.Store, from, to time.Time, queue string) ([]IntervalPoint, error) {
+	from, to = from.UTC(), to.UTC()
+	if !to.After(from) {
+		return nil, fmt.Errorf("cannot build the trend of [%s, %s): %w", from.Format(time.RFC3339), to.Format(time.RFC3339), ErrEmptyWindow)
+	}
+	return queryAll[IntervalPoint](ctx, s, "report_trend", store.Params{"from": from, "to": to, "queue": queue})
+}
+
+// WriteHTML writes r as one self-contained html page: the manager summary of
+// WriteText judged against t (ok / warning / breach colours), the per-queue
+// table, and inline-SVG charts of trend (calls and service level per
+// interval, the open-callback backlog curve). The page loads nothing from
+// the network, runs no script and prints on A4 (@media print). trend may be
+// empty (the charts are then left out).
+func (r *Report) WriteHTML(w io.Writer, t kpi.Targets, trend []IntervalPoint) error {
+	d := t.Default
+	v := htmlView{R: r, From: stamp(r.From), To: stamp(r.To)}
+	c := r.Calls
+	card := func(title, value, sub string, s kpi.Status) htmlCard {
+		return htmlCard{Title: title, Value: value, Sub: sub, Class: statusClass(s)}
+	}
+	cb := r.Callbacks
+	overdue := kpi.OK
+	if cb.Overdue > 0 {
+		overdue = kpi.Breach
+	}
+	v.Cards = []htmlCard{
+		card("Calls offered", fmt.Sprint(c.Offered), fmt.Sprintf("%d answered · %d abandoned", c.Answered, c.Abandoned), kpi.NoData),
+		card(fmt.Sprintf("Service level (≤ %s)", dur(d.SLThreshold.Seconds())), pct(c.ServiceLevel), "target ≥ "+pctv(d.ServiceLevel), d.JudgeServiceLevel(c.ServiceLevel)),
+		card("Abandon rate", pct(c.AbandonRate), "target ≤ "+pctv(d.MaxAbandonRate), d.JudgeAbandonRate(c.AbandonRate)),
+		card("Average speed of answer", secs(c.ASASec), "wait p90 "+secs(c.WaitP90Sec), kpi.NoData),
+		card("Average handle time", secs(c.AHTSec), "transfer rate "+pct(c.TransferRate), kpi.NoData),
+		card("Callbacks reached on time", pct(cb.SLARate), "target ≥ "+pctv(d.CallbackSLA), d.JudgeCallbackSLA(cb.SLARate)),
+		card("Callbacks open / overdue", fmt.Sprintf("%d / %d", cb.Open, cb.Overdue), "oldest open "+dur(cb.OldestOpenAgeSec), overdue),
+		card(fmt.Sprintf("E-mails answered within %s", dur(d.EmailSLA.Seconds())), pct(r.Emails.SLARate), fmt.Sprintf("target ≥ %s · %d unanswered", pctv(d.EmailSLARate), r.Emails.Backlog), d.JudgeEmailSLA(r.Emails.SLARate)),
+		card("First-contact resolution", pct(r.Contacts.FCRRate), "repeat rate "+pct(r.Contacts.RepeatRate), kpi.NoData),
+		card("Revenue lost after poor service", fmt.Sprintf("%.0f", r.Churn.RevenueLostAfterPoorService), fmt.Sprintf("%d of %d churned customers", r.Churn.ChurnedAfterPoorService, r.Churn.Churned), kpi.NoData),
+	}
+	for _, q := range r.Queues {
+		qt := t.For(q.Queue)
+		sl, ab := qt.JudgeServiceLevel(q.ServiceLevel), qt.JudgeAbandonRate(q.AbandonRate)
+		v.Queues = append(v.Queues, htmlQueue{
+			Name: q.Queue, Offered: q.Offered, Answered: q.Answered, Abandoned: q.Abandoned,
+			SL: pct(q.ServiceLevel), SLTarget: "≥ " + pctv(qt.ServiceLevel), SLClass: statusClass(sl), SLMark: mark(sl),
+			AR: pct(q.AbandonRate), ARTarget: "≤ " + pctv(qt.MaxAbandonRate), ARClass: statusClass(ab), ARMark: mark(ab),
+			ASA: secs(q.ASASec), AHT: secs(q.AHTSec),
+		})
+	}
+	rows := func(kv ...string) []htmlRow {
+		var out []htmlRow
+		for i := 0; i+1 < len(kv); i += 2 {
+			out = append(out, htmlRow{kv[i], kv[i+1]})
+		}
+		return out
+	}
+	em, a, ch := r.Emails, r.Agents, r.Churn
+	v.Details = []htmlSection{
+		{"Callbacks", rows(
+			"Requested / completed / cancelled", fmt.Sprintf("%d / %d / %d", cb.Requested, cb.Completed, cb.Cancelled),
+			"Latency mean / p50 / p90", secs(cb.LatencyMeanSec)+" / "+secs(cb.LatencyP50Sec)+" / "+secs(cb.LatencyP90Sec),
+			"Attempts per completed callback", num2(cb.AttemptsPerCompleted),
+		)},
+		{"E-mails and orders", rows(
+			"E-mails received / replied", fmt.Sprintf("%d / %d", em.Received, em.Replied),
+			"First response mean / p90", secs(em.FRTMeanSec)+" / "+secs(em.FRTP90Sec),
+			"E-mail handle time", secs(em.HandleMeanSec),
+			"Orders entered (value)", fmt.Sprintf("%d (%.2f)", r.Orders.Entered, r.Orders.Value),
+			"Order entry mean / p90", secs(r.Orders.EntryMeanSec)+" / "+secs(r.Orders.EntryP90Sec),
+		)},
+		{"People", rows(
+			"Occupancy", pct(a.Occupancy),
+			"Staffed hours", fmt.Sprintf("%.1f h", a.StaffedHours),
+			"Headcount / leavers / turnover", fmt.Sprintf("%d / %d / %s", a.Headcount, a.Leavers, pct(a.TurnoverRate)),
+			"AHT new / tenured agents", secs(a.AHTNewSec)+" / "+secs(a.AHTTenuredSec),
+			"Short abandons, outbound calls", fmt.Sprintf("%d, %d", c.ShortAbandoned, c.Outbound),
+		)},
+		{"Churn and revenue", rows(
+			"Churned (after poor service)", fmt.Sprintf("%d (%d)", ch.Churned, ch.ChurnedAfterPoorService),
+			"Revenue lost (after poor service)", fmt.Sprintf("%.2f (%.2f)", ch.RevenueLost, ch.RevenueLostAfterPoorService),
+			"Churn rate with / without poor service", pct(ch.ChurnRateExposed)+" / "+pct(ch.ChurnRateUnexposed),
+			"Lift of poor service", num2(ch.Lift),
+			"Customers / revenue at risk", fmt.Sprintf("%d / %.2f", ch.CustomersAtRisk, ch.RevenueAtRisk),
+		)},
+	}
+	if len(trend) > 0 {
+		v.CallsChart = callsChart(trend)
+		v.SLChart = slChart(trend, d.ServiceLevel)
+		v.BacklogChart = backlogChart(trend)
+	}
+	if err := htmlPage.Execute(w, v); err != nil {
+		return fmt.Errorf("cannot write the html report: %w", err)
+	}
+	return nil
+}
+
+type htmlView struct {
+	R                                 *Report
+	From, To                          string
+	Cards                             []htmlCard
+	Queues                            []htmlQueue
+	Details                           []htmlSection
+	CallsChart, SLChart, BacklogChart template.HTML
+}
+
+type htmlCard struct{ Title, Value, Sub, Class string }
+
+type htmlQueue struct {
+	Name                               string
+	Offered, Answered, Abandoned       int64
+	SL, SLTarget, SLClass, SLMark      string
+	AR, ARTarget, ARClass, ARMark, ASA string
+	AHT                                string
+}
+
+type htmlSection struct {
+	Title string
+	Rows  []htmlRow
+}
+
+type htmlRow struct{ Name, Value string }
+
+func statusClass(s kpi.Status) string {
+	switch s {
+	case kpi.OK:
+		return "ok"
+	case kpi.Warning:
+		return "warn"
+	case kpi.Breach:
+		return "breach"
+	}
+	return ""
+}
+
+func mark(s kpi.Status) string {
+	if s == kpi.NoData {
+		return ""
+	}
+	return s.String()
+}
+
+// Chart geometry, in SVG user units (the SVG scales to the page width).
+const (
+	chartW, chartH           = 1000.0, 200.0
+	padL, padR, padT, padB   = 48.0, 12.0, 12.0, 26.0
+	plotW, plotH             = chartW - padL - padR, chartH - padT - padB
+	colAnswered, colAbandon  = "#2f6fb0", "#d9822b"
+	colSL, colTarget, colBkl = "#2f6fb0", "#c23030", "#7a4fb0"
+)
+
+// svgOpen starts a chart with its title for screen readers.
+func svgOpen(b *strings.Builder, title string) {
+	fmt.Fprintf(b, `<svg class="chart" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s">`,
+		chartW, chartH, template.HTMLEscapeString(title))
+}
+
+// axes draws the y grid (ticks at 0, max/2, max labelled by label) and the
+// time labels of the x axis (every 3 hours, or every interval if fewer).
+func axes(b *strings.Builder, trend []IntervalPoint, ymax float64, label func(float64) string) {
+	for i := 0; i <= 4; i++ {
+		v := ymax * float64(i) / 4
+		y := padT + plotH - plotH*float64(i)/4
+		fmt.Fprintf(b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" class="grid"/>`, padL, y, chartW-padR, y)
+		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" class="ylab">%s</text>`, padL-6, y+4, template.HTMLEscapeString(label(v)))
+	}
+	n := len(trend)
+	step := 1
+	for step*int(plotW/float64(n)) < 60 && step < n {
+		step *= 2
+	}
+	if n > 24 {
+		step = 12 // 3 hours of 15-minute intervals
+		for n/step > 16 {
+			step *= 2
+		}
+	}
+	for i := 0; i < n; i += step {
+		x := padL + plotW*float64(i)/float64(n)
+		lab := trend[i].Start.UTC().Format("15:04")
+		if trend[i].Start.UTC().Hour() == 0 && trend[i].Start.UTC().Minute() == 0 && n > 96 {
+			lab = trend[i].Start.UTC().Format("Jan 2")
+		}
+		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" class="xlab">%s</text>`, x, chartH-8, lab)
+	}
+}
+
+// niceMax rounds a count chart's maximum up to 4, 8, 20, 40, 80, 200, …
+// so that its four grid steps are whole numbers.
+func niceMax(v float64) float64 {
+	for p := 1.0; ; p *= 10 {
+		for _, m := range []float64{2, 4, 8} {
+			if c := m * p; c >= 4 && v <= c {
+				return c
+			}
+		}
+	}
+}
+
+// callsChart: answered and abandoned calls per interval, stacked bars.
+func callsChart(trend []IntervalPoint) template.HTML {
+	var b strings.Builder
+	svgOpen(&b, "Calls offered per 15-minute interval: answered and abandoned")
+	var max float64
+	for _, p := range trend {
+		max = math.Max(max, float64(p.Answered+p.Abandoned))
+	}
+	ymax := niceMax(max)
+	axes(&b, trend, ymax, func(v float64) string { return fmt.Sprintf("%.0f", v) })
+	bw := plotW / float64(len(trend))
+	for i, p := range trend {
+		x := padL + bw*float64(i) + bw*0.1
+		ha := plotH * float64(p.Answered) / ymax
+		hb := plotH * float64(p.Abandoned) / ymax
+		base := padT + plotH
+		if p.Answered > 0 {
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %d answered</title></rect>`,
+				x, base-ha, bw*0.8, ha, colAnswered, p.Start.UTC().Format("15:04"), p.Answered)
+		}
+		if p.Abandoned > 0 {
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %d abandoned</title></rect>`,
+				x, base-ha-hb, bw*0.8, hb, colAbandon, p.Start.UTC().Format("15:04"), p.Abandoned)
+		}
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// slChart: service level per interval (dots joined where consecutive
+// intervals have calls) against the dashed target line.
+func slChart(trend []IntervalPoint, target float64) template.HTML {
+	var b strings.Builder
+	svgOpen(&b, "Service level per 15-minute interval against the target")
+	axes(&b, trend, 1, func(v float64) string { return fmt.Sprintf("%.0f%%", 100*v) })
+	bw := plotW / float64(len(trend))
+	xy := func(i int, v float64) (float64, float64) {
+		return padL + bw*(float64(i)+0.5), padT + plotH - plotH*v
+	}
+	var path strings.Builder
+	prev := false
+	for i, p := range trend {
+		if p.ServiceLevel == nil {
+			prev = false
+			continue
+		}
+		x, y := xy(i, *p.ServiceLevel)
+		if prev {
+			fmt.Fprintf(&path, " L%.1f %.1f", x, y)
+		} else {
+			fmt.Fprintf(&path, " M%.1f %.1f", x, y)
+		}
+		prev = true
+	}
+	if path.Len() > 0 {
+		fmt.Fprintf(&b, `<path d="%s" fill="none" stroke="%s" stroke-width="2"/>`, strings.TrimSpace(path.String()), colSL)
+	}
+	for i, p := range trend {
+		if p.ServiceLevel == nil {
+			continue
+		}
+		x, y := xy(i, *p.ServiceLevel)
+		col := colSL
+		if *p.ServiceLevel < target {
+			col = colTarget
+		}
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="2.5" fill="%s"><title>%s: %s of %d offered</title></circle>`,
+			x, y, col, p.Start.UTC().Format("15:04"), pctv(*p.ServiceLevel), p.Offered)
+	}
+	ty := padT + plotH - plotH*target
+	fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-dasharray="6 4" stroke-width="1.5"/>`, padL, ty, chartW-padR, ty, colTarget)
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="tlab">target %s</text>`, chartW-padR-4, ty-5, pctv(target))
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// backlogChart: open callbacks at the end of each interval, as an area.
+func backlogChart(trend []IntervalPoint) template.HTML {
+	var b strings.Builder
+	svgOpen(&b, "Open callbacks at the end of each 15-minute interval")
+	var max float64
+	for _, p := range trend {
+		max = math.Max(max, float64(p.OpenCallbacks))
+	}
+	ymax := niceMax(max)
+	axes(&b, trend, ymax, func(v float64) string { return fmt.Sprintf("%.0f", v) })
+	bw := plotW / float64(len(trend))
+	var line strings.Builder
+	for i, p := range trend {
+		x := padL + bw*float64(i+1)
+		y := padT + plotH - plotH*float64(p.OpenCallbacks)/ymax
+		if i == 0 {
+			fmt.Fprintf(&line, "M%.1f %.1f L%.1f %.1f", padL, y, x, y)
+		} else {
+			fmt.Fprintf(&line, " L%.1f %.1f", x, y)
+		}
+	}
+	fmt.Fprintf(&b, `<path d="%s L%.1f %.1f L%.1f %.1f Z" fill="%s" fill-opacity="0.18" stroke="none"/>`,
+		line.String(), chartW-padR, padT+plotH, padL, padT+plotH, colBkl)
+	fmt.Fprintf(&b, `<path d="%s" fill="none" stroke="%s" stroke-width="2"/>`, line.String(), colBkl)
+	last := trend[len(trend)-1]
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="tlab">%d open at the end</text>`,
+		chartW-padR-4, padT+plotH-plotH*float64(last.OpenCallbacks)/ymax-6, last.OpenCallbacks)
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+var htmlPage = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Frontline manager report {{.From}} → {{.To}}</title>
+<style>
+:root { --ink:#1d2430; --muted:#5d6878; --line:#dde2e8; --ok:#1f7a3d; --okbg:#e5f4ea; --warn:#8a5a00; --warnbg:#fff3d6; --breach:#a8201a; --breachbg:#fde6e4; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.45 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--ink); background: #f5f7fa; }
+main { max-width: 1200px; margin: 0 auto; padding: 24px 28px 40px; }
+header { display: flex; justify-content: space-between; align-items: baseline; border-bottom: 3px solid var(--ink); padding-bottom: 8px; margin-bottom: 18px; }
+h1 { font-size: 22px; margin: 0; }
+header .window { color: var(--muted); font-size: 15px; }
+h2 { font-size: 16px; margin: 26px 0 10px; text-transform: uppercase; letter-spacing: .04em; }
+.cards { display: grid; grid-template-columns: repeat(5, 1fr); gap: 10px; }
+.card { background: #fff; border: 1px solid var(--line); border-left: 5px solid var(--line); border-radius: 6px; padding: 10px 12px; }
+.card .t { color: var(--muted); font-size: 12px; }
+.card .v { font-size: 24px; font-weight: 650; margin: 2px 0; }
+.card .s { color: var(--muted); font-size: 12px; }
+.card.ok { border-left-color: var(--ok); } .card.ok .v { color: var(--ok); }
+.card.warn { border-left-color: #e0a100; } .card.warn .v { color: var(--warn); }
+.card.breach { border-left-color: var(--breach); background: var(--breachbg); } .card.breach .v { color: var(--breach); }
+.charts { display: grid; grid-template-columns: 1fr; gap: 10px; }
+figure { margin: 0; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px 4px; }
+figcaption { font-weight: 600; margin-bottom: 2px; }
+figcaption span { font-weight: 400; color: var(--muted); font-size: 12px; margin-left: 8px; }
+.legend i { display: inline-block; width: 10px; height: 10px; margin: 0 4px 0 10px; vertical-align: -1px; }
+svg.chart { width: 100%; height: auto; display: block; }
+svg .grid { stroke: #e7ebf0; stroke-width: 1; }
+svg text { font: 11px sans-serif; fill: #5d6878; }
+svg .ylab { text-anchor: end; } svg .xlab { text-anchor: middle; } svg .tlab { text-anchor: end; font-weight: 600; }
+table { width: 100%; border-collapse: collapse; background: #fff; border: 1px solid var(--line); }
+th, td { padding: 6px 10px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
+th:first-child, td:first-child { text-align: left; }
+th { background: #eef1f5; font-size: 12px; color: var(--muted); font-weight: 600; }
+td.ok { color: var(--ok); background: var(--okbg); } td.warn { color: var(--warn); background: var(--warnbg); } td.breach { color: var(--breach); background: var(--breachbg); font-weight: 650; }
+td small { color: var(--muted); margin-left: 6px; }
+.details { display: grid; grid-template-columns: repeat(2, 1fr); gap: 10px; align-items: start; }
+.details table td { white-space: normal; }
+footer { margin-top: 22px; color: var(--muted); font-size: 12px; }
+@media (max-width: 900px) { .cards { grid-template-columns: repeat(2, 1fr); } .details { grid-template-columns: 1fr; } }
+@media print {
+  @page { size: A4; margin: 12mm; }
+  body { background: #fff; font-size: 11px; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  main { max-width: none; padding: 0; }
+  .cards { grid-template-columns: repeat(5, 1fr); gap: 6px; }
+  .card .v { font-size: 18px; }
+  figure, table, .card { break-inside: avoid; }
+  .details { grid-template-columns: repeat(2, 1fr); }
+  h2 { break-after: avoid; }
+}
+</style>
+</head>
+<body>
+<main>
+<header><h1>Frontline manager report</h1><div class="window">{{.From}} → {{.To}}</div></header>
+
+<h2>Service at a glance</h2>
+<section class="cards">
+{{range .Cards}}<div class="card {{.Class}}"><div class="t">{{.Title}}</div><div class="v">{{.Value}}</div><div class="s">{{.Sub}}</div></div>
+{{end}}</section>
+{{if .CallsChart}}
+<h2>Through the day</h2>
+<section class="charts">
+<figure><figcaption>Calls per 15 minutes<span class="legend"><i style="background:#2f6fb0"></i>answered<i style="background:#d9822b"></i>abandoned</span></figcaption>{{.CallsChart}}</figure>
+<figure><figcaption>Service level per 15 minutes<span>answered within 20 s / offered; red dots are under the target</span></figcaption>{{.SLChart}}</figure>
+<figure><figcaption>Callback backlog<span>callbacks open (requested, not yet reached or cancelled) at the end of each interval</span></figcaption>{{.BacklogChart}}</figure>
+</section>
+{{end}}
+<h2>Queues</h2>
+<table>
+<thead><tr><th>Queue</th><th>Offered</th><th>Answered</th><th>Abandoned</th><th>Service level</th><th>Abandon rate</th><th>ASA</th><th>AHT</th></tr></thead>
+<tbody>
+{{range .Queues}}<tr><td>{{.Name}}</td><td>{{.Offered}}</td><td>{{.Answered}}</td><td>{{.Abandoned}}</td><td class="{{.SLClass}}">{{.SL}}<small>{{.SLTarget}}{{if .SLMark}} · {{.SLMark}}{{end}}</small></td><td class="{{.ARClass}}">{{.AR}}<small>{{.ARTarget}}{{if .ARMark}} · {{.ARMark}}{{end}}</small></td><td>{{.ASA}}</td><td>{{.AHT}}</td></tr>
+{{else}}<tr><td colspan="8">No inbound calls in this window.</td></tr>
+{{end}}</tbody>
+</table>
+
+<h2>Details</h2>
+<section class="details">
+{{range .Details}}<table><thead><tr><th colspan="2">{{.Title}}</th></tr></thead><tbody>
+{{range .Rows}}<tr><td>{{.Name}}</td><td>{{.Value}}</td></tr>
+{{end}}</tbody></table>
+{{end}}</section>
+<footer>Definitions: docs/kpis.md in the Frontline repository. Backlogs are at the end of the window. Ok / warning / breach against the configured targets. Generated by Frontline.</footer>
+</main>
+</body>
+</html>
+`))
