@@ -13,7 +13,8 @@ func TestDiff(t *testing.T) {
 		{"seconds beyond 1e-3", `{"calls":{"offered":3,"asa_sec":10.002,"service_level":0.5,"transfer_rate":null},"queues":[{"queue":"a"}]}`, 1},
 		{"rate beyond 1e-6", `{"calls":{"offered":3,"asa_sec":10,"service_level":0.50001,"transfer_rate":null},"queues":[{"queue":"a"}]}`, 1},
 		{"zero is not null", `{"calls":{"offered":3,"asa_sec":10,"service_level":0.5,"transfer_rate":0},"queues":[{"queue":"a"}]}`, 1},
-		{"missing and extra keys", `{"calls":{"offered":3,"asa_sec":10,"service_level":0.5,"extra":1},"queues":[{"queue":"a"}]}`, 2},
+		{"missing and extra keys", `{"calls":{"offered":3,"asa_sec":10,"service_level":0.5,"extra":1},"queues":[{"queue":"a"}]}`, 1},
+		{"extra keys only", `{"calls":{"offered":3,"asa_sec":10,"service_level":0.5,"transfer_rate":null,"extra":{"a":1}},"queues":[{"queue":"a","x":2}],"more":[]}`, 0},
 		{"other queue", `{"calls":{"offered":3,"asa_sec":10,"service_level":0.5,"transfer_rate":null},"queues":[{"queue":"b"}]}`, 1},
 	} {
 		d, err := Diff([]byte(c.got), []byte(want))
