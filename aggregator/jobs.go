@@ -27,17 +27,20 @@ type Options struct {
 	// [previous run's now − Lateness, now). Default 48 h. (The rollups of
 	// migration 0010 take late events whenever they come.)
 	Lateness time.Duration
-	// Params are the KPI definitions of kpis.md that jobs and gauges use
-	// (service-level threshold and short abandon for the 30-minute gauges;
-	// long wait, churn lookback, repeat contacts for poor service).
-	// Default kpi.DefaultParams().
-	Params kpi.Params
+	// KPI is the configuration the jobs and gauges measure with: each
+	// queue's thresholds and opening hours for the 30-minute gauges, the
+	// long wait, churn lookback and repeat contacts for poor service.
+	// Default kpi.DefaultConfig().
+	KPI kpi.Config
 	// Logger gets one line per run. Default: discard.
 	Logger *slog.Logger
 	// Registerer gets the gauges of gauges.go. Default: a private registry
 	// (nothing is registered globally).
 	Registerer prometheus.Registerer
-	// Now is the clock Run reads. Default time.Now.
+	// Now is the clock Run reads: the moment the jobs and gauges are
+	// computed at (the demo gives the simulated clock). Default time.Now.
+	// frontline_aggregator_last_run_timestamp_seconds is the wall clock of
+	// the run whatever Now says, so freshness alerts judge real time.
 	Now func() time.Time
 }
 
@@ -54,7 +57,7 @@ func (o Options) withDefaults() Options {
 	if o.Lateness <= 0 {
 		o.Lateness = DefaultLateness
 	}
-	o.Params = o.Params.WithDefaults()
+	o.KPI = o.KPI.WithDefaults()
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -90,6 +93,7 @@ var jobDefs = []jobDef{
 type Aggregator struct {
 	s       store.Store
 	o       Options
+	q       kpi.Queries // sqlFiles compiled for o.KPI
 	m       *gaugeMetrics
 	mu      sync.Mutex // one run at a time
 	lastVer int64
@@ -101,7 +105,8 @@ type Aggregator struct {
 // are, as prometheus.MustRegister does).
 func New(s store.Store, o Options) *Aggregator {
 	o = o.withDefaults()
-	return &Aggregator{s: s, o: o, m: newGaugeMetrics(o.Registerer)}
+	q := kpi.MustCompile(sqlFiles, o.KPI.Bind(kpi.QueryWindow))
+	return &Aggregator{s: s, o: o, q: q, m: newGaugeMetrics(o.Registerer)}
 }
 
 // Run calls RunOnce now and then every Options.Every until ctx ends, and
@@ -150,8 +155,9 @@ func (a *Aggregator) RunOnce(ctx context.Context, now time.Time) error {
 		a.m.errors.Inc()
 		return err
 	}
-	a.m.lastRun.Set(float64(now.UnixNano()) / 1e9)
-	a.lastOK.Store(time.Now().UnixNano())
+	wall := time.Now()
+	a.m.lastRun.Set(float64(wall.UnixNano()) / 1e9)
+	a.lastOK.Store(wall.UnixNano())
 	args := []any{"now", now.Format(time.RFC3339), "duration", took.Round(time.Millisecond)}
 	for _, j := range jobDefs {
 		args = append(args, j.table, rows[j.table])
@@ -178,9 +184,8 @@ func (a *Aggregator) runJobs(ctx context.Context, now time.Time) (map[string]int
 			}
 		}
 		ver := a.version()
-		p := a.o.Params.Bind(since, now, "")
-		p["since"], p["now"], p["version"] = since, now, ver
-		q, err := queries.SQL(j.name)
+		p := store.Params{"since": since, "now": now, "version": ver}
+		q, err := a.q.SQL(j.name)
 		if err != nil {
 			return rows, err
 		}

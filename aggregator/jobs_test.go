@@ -2,6 +2,7 @@ package aggregator
 
 import (
 	"github.com/frontline-oss/frontline/internal/eventtest"
+	"github.com/frontline-oss/frontline/kpi"
 	"github.com/frontline-oss/frontline/report"
 
 	"context"
@@ -155,7 +156,7 @@ func TestLateEventsCorrectTheirIntervals(t *testing.T) {
 		if len(r) != 1 || r[0].FirstReply == nil || !r[0].FirstReply.Equal(at("10:00")) || r[0].Replies != 1 {
 			t.Errorf("run %d: email_first_reply %+v, want e1 replied at 10:00", run, r)
 		}
-		iv, err := report.QueueIntervals(ctx, s, at("10:00"), at("10:15"), report.RollupBucket, "billing")
+		iv, err := report.QueueIntervals(ctx, s, at("10:00"), at("10:15"), report.RollupBucket, "billing", kpi.Config{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,22 +14,17 @@ type Config struct {
 	// PrometheusUID is the uid of the Prometheus data source. Default
 	// "frontline-prometheus".
 	PrometheusUID string
-	// Targets are the per-queue service targets that thresholds and alerts
-	// are drawn from. Default kpi.DefaultTargets().
-	Targets kpi.Targets
+	// KPI is the centre's configuration, the same the report and the
+	// gauges read: the time zone of the dashboards, each queue's targets,
+	// thresholds, opening hours and alert volume guard, the centre-wide
+	// parameters and the currency. Default kpi.DefaultConfig().
+	KPI kpi.Config
 	// OverdueCallbacks is the per-queue overdue-callback count that alerts.
 	// Default 5.
 	OverdueCallbacks int
 	// OverdueMargin is how far past due the oldest open callback may be
 	// before it alerts, in seconds. Default 1800.
 	OverdueMarginSec int
-	// Params are the KPI definitions (long wait, repeat window, churn
-	// lookback, tenure, e-mail SLA…) that panels reading raw events use.
-	// Zero fields take kpi.DefaultParams().
-	Params kpi.Params
-	// CurrencyUnit is the Grafana unit of customer values (revenue lost and
-	// at risk). Default "currencyEUR".
-	CurrencyUnit string
 }
 
 // Defaults fills zero fields of c with the documented defaults.
@@ -40,9 +35,7 @@ func (c Config) Defaults() Config {
 	if c.PrometheusUID == "" {
 		c.PrometheusUID = "frontline-prometheus"
 	}
-	if c.Targets.Default == (kpi.Target{}) {
-		c.Targets = kpi.DefaultTargets()
-	}
+	c.KPI = c.KPI.WithDefaults()
 	if c.OverdueCallbacks == 0 {
 		c.OverdueCallbacks = 5
 	}

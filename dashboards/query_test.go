@@ -302,7 +302,7 @@ func TestStatPanelsAgreeWithReport(t *testing.T) {
 	ctx := context.Background()
 	s, from, to := demoStore(t)
 	for _, queue := range []string{"", "billing"} {
-		rep, err := report.BuildReport(ctx, s, from, to, queue, kpi.DefaultParams())
+		rep, err := report.BuildReport(ctx, s, from, to, queue, kpi.Config{})
 		if err != nil {
 			t.Fatal(err)
 		}

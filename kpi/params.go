@@ -1,23 +1,12 @@
 package kpi
 
-import (
-	"time"
+import "time"
 
-	"github.com/frontline-oss/frontline/internal/store"
-)
-
-// Params are the configurable definitions of docs/kpis.md
-// ("Parameters"). They are bound as query parameters of the KPI SQL, so a site
-// that measures service level at 30 s changes a setting, not a query.
-// A zero field takes its default (see DefaultParams).
+// Params are the centre-wide definitions of docs/kpis.md ("Parameters");
+// the per-queue ones (service-level threshold, e-mail SLA, short abandon)
+// are a queue's Target and Operation. A zero field takes its default (see
+// DefaultParams).
 type Params struct {
-	// SLThreshold is the service-level answer threshold. Default 20 s.
-	SLThreshold time.Duration
-	// ShortAbandon: unanswered calls that waited less are short abandons,
-	// not offered calls. Default 5 s.
-	ShortAbandon time.Duration
-	// EmailSLA is the e-mail first-response target. Default 24 h.
-	EmailSLA time.Duration
 	// LongWait is a wait that counts as poor service. Default 120 s.
 	LongWait time.Duration
 	// RepeatWindow is the repeat-contact and FCR window. Default 7 days.
@@ -35,9 +24,6 @@ type Params struct {
 // DefaultParams returns the defaults of docs/kpis.md.
 func DefaultParams() Params {
 	return Params{
-		SLThreshold:    20 * time.Second,
-		ShortAbandon:   5 * time.Second,
-		EmailSLA:       24 * time.Hour,
 		LongWait:       120 * time.Second,
 		RepeatWindow:   7 * 24 * time.Hour,
 		ChurnLookback:  30 * 24 * time.Hour,
@@ -54,9 +40,6 @@ func (p Params) WithDefaults() Params {
 			*v = def
 		}
 	}
-	set(&p.SLThreshold, d.SLThreshold)
-	set(&p.ShortAbandon, d.ShortAbandon)
-	set(&p.EmailSLA, d.EmailSLA)
 	set(&p.LongWait, d.LongWait)
 	set(&p.RepeatWindow, d.RepeatWindow)
 	set(&p.ChurnLookback, d.ChurnLookback)
@@ -65,24 +48,4 @@ func (p Params) WithDefaults() Params {
 		p.RepeatContacts = d.RepeatContacts
 	}
 	return p
-}
-
-// Bind returns the query parameters of QueryTerms and of every report and
-// list query: the window, the queue filter ("" = all) and the definitions
-// in seconds.
-func (p Params) Bind(from, to time.Time, queue string) store.Params {
-	p = p.WithDefaults()
-	return store.Params{
-		"from":            from.UTC(),
-		"to":              to.UTC(),
-		"queue":           queue,
-		"sl_threshold":    p.SLThreshold.Seconds(),
-		"short_abandon":   p.ShortAbandon.Seconds(),
-		"email_sla":       p.EmailSLA.Seconds(),
-		"long_wait":       p.LongWait.Seconds(),
-		"repeat_window":   p.RepeatWindow.Seconds(),
-		"churn_lookback":  p.ChurnLookback.Seconds(),
-		"repeat_contacts": p.RepeatContacts,
-		"tenure_new":      p.TenureNew.Seconds(),
-	}
 }

@@ -25,7 +25,7 @@ func TestDefinitionsLiveInOnePlace(t *testing.T) {
 		{"{short_abandon:", nil}, // a term (QueryTerms), so the dashboards can give theirs
 		{"answered_at IS", []string{"def_inbound_calls.sql"}},
 		// a contact
-		{"email_received", []string{"def_contacts.sql", "def_emails.sql", "report_emails.sql", "list_late_emails.sql", "job_email_first_reply.sql"}},
+		{"email_received", []string{"def_contacts.sql", "def_emails.sql", "job_email_first_reply.sql"}},
 		// a repeat contact, a first-contact resolution
 		{"RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING", []string{"def_contacts.sql"}},
 		{"{repeat_window:", nil},
@@ -38,11 +38,23 @@ func TestDefinitionsLiveInOnePlace(t *testing.T) {
 		// a callback's SLA: met, missed, overdue (callback_sla)
 		{"reached_at <= due_at", []string{"def_callbacks.sql"}},
 		{"reached_at > due_at", []string{"def_callbacks.sql"}}, // also the missed callback of churn (callback_missed)
-		{"AS is_overdue", []string{"def_callbacks.sql"}},
+		{"due_at < callbacks_as_of", []string{"def_callbacks.sql"}},
+		// open at a moment: a callback, an e-mail
+		{"closed_at >=", []string{"def_callbacks.sql"}},
+		{"first_reply_at >=", []string{"def_emails.sql"}},
+		// the thresholds of a call, read from raw calls or from the rollup
+		{"{{.SLThreshold}}", []string{"def_inbound_calls.sql"}},
+		{"answered_waits", []string{"def_inbound_calls.sql"}},
+		{"unanswered_waits", []string{"def_inbound_calls.sql"}},
+		{"sum(answered_in_sl)", nil}, // the fixed 20 s and 5 s columns of migration 0010
+		{"abandoned_wait_sum", nil},
+		{"{{.InHours", []string{"def_inbound_calls.sql", "gauge_queues.sql"}},
+		// a call that is poor service
+		{"{{.LongWait}}", []string{"def_churn.sql"}},
 		// an e-mail's first response and SLA (email_reply); list_late_emails
 		// lists the unanswered e-mails older than the SLA, without judging replies
 		{"{{.EmailSLA}}", []string{"def_emails.sql"}},
-		{"{email_sla:", []string{"list_late_emails.sql"}},
+		{"{email_sla:", nil},
 		{"frt <=", []string{"def_emails.sql"}},
 		// the replies whose handle time counts (email_replies)
 		{"email_id IN (SELECT email_id FROM email_received", []string{"def_emails.sql"}},
@@ -63,10 +75,25 @@ func TestDefinitionsLiveInOnePlace(t *testing.T) {
 var readers = []string{"../report", "../aggregator", "../aggregator/plan"}
 
 // readerSQL reads the SQL files of the definitions and of their readers,
-// by path.
+// and the Go files of the dashboards (whose panel and alert SQL is written
+// in Go), by path.
 func readerSQL(t *testing.T) map[string]string {
 	t.Helper()
 	out := map[string]string{}
+	gofiles, err := filepath.Glob("../dashboards/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range gofiles {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[name] = string(b)
+	}
 	for _, dir := range append([]string{"."}, readers...) {
 		names, err := filepath.Glob(filepath.Join(dir, "sql", "*.sql"))
 		if err != nil {
@@ -164,11 +191,10 @@ func TestDefinitions(t *testing.T) {
 		}
 	}
 
-	grafana := Terms{From: "toDateTime64($__fromTime, 3)", To: "toDateTime64($__toTime, 3)",
-		SLThreshold: "20", ShortAbandon: "5", RepeatWindow: "604800", ChurnLookback: "2592000", EmailSLA: "86400", TenureNew: "7776000",
-		InQueue: "queue IN ($queue)", AllQueues: "'__all' IN ($queue)"}
+	grafana := DefaultConfig().Bind(Window{From: "toDateTime64($__fromTime, 3)", To: "toDateTime64($__toTime, 3)",
+		InQueue: "queue IN ($queue)", AllQueues: "'__all' IN ($queue)"})
 	all := []string{"inbound_calls", "contacts", "judged_contacts", "churn_cohort",
-		"callback_sla", "email_reply", "email_replies", "calls_by_tenure"}
+		"callback_sla", "email_reply", "email_replies", "calls_by_tenure", "poor_service_call"}
 	got, err = Definitions(grafana, all...)
 	if err != nil {
 		t.Fatal(err)
@@ -177,7 +203,7 @@ func TestDefinitions(t *testing.T) {
 		t.Errorf("a query parameter %s… is left in definitions with other terms:\n%s", p, got)
 	}
 	for _, term := range []string{grafana.From, grafana.To, grafana.SLThreshold, grafana.ShortAbandon, grafana.RepeatWindow, grafana.ChurnLookback,
-		grafana.EmailSLA, grafana.TenureNew, grafana.InQueue, grafana.AllQueues} {
+		grafana.EmailSLA, grafana.TenureNew, grafana.LongWait, grafana.InQueue, grafana.AllQueues} {
 		if !strings.Contains(got, term) {
 			t.Errorf("term %q is not used", term)
 		}

@@ -36,6 +36,32 @@ func (s Status) String() string {
 	return "-"
 }
 
+// MarshalJSON writes a status as "ok", "warning" or "breach", and NoData
+// (nothing to judge) as null.
+func (s Status) MarshalJSON() ([]byte, error) {
+	if s == NoData {
+		return []byte("null"), nil
+	}
+	return []byte(`"` + s.String() + `"`), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *Status) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case "null":
+		*s = NoData
+	case `"ok"`:
+		*s = OK
+	case `"warning"`:
+		*s = Warning
+	case `"breach"`:
+		*s = Breach
+	default:
+		return fmt.Errorf("cannot read status %s: want \"ok\", \"warning\", \"breach\" or null", b)
+	}
+	return nil
+}
+
 // Target is the service goal of one queue (or of all queues). The report,
 // the html view and the dashboards judge KPIs against it.
 type Target struct {
@@ -128,18 +154,6 @@ func (t Targets) For(queue string) Target {
 		return q
 	}
 	return t.Default
-}
-
-// Params returns p with the thresholds the target defines (service-level
-// threshold and e-mail SLA), so the report measures what it judges.
-func (t Target) Params(p Params) Params {
-	if t.SLThreshold > 0 {
-		p.SLThreshold = t.SLThreshold
-	}
-	if t.EmailSLA > 0 {
-		p.EmailSLA = t.EmailSLA
-	}
-	return p
 }
 
 // atLeast judges a KPI that should reach target.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/frontline-oss/frontline/internal/store"
 	"github.com/frontline-oss/frontline/internal/store/storetest"
+	"github.com/frontline-oss/frontline/kpi"
 	"github.com/frontline-oss/frontline/schemas"
 )
 
@@ -94,7 +95,7 @@ func BenchmarkDayIntervals(b *testing.B) {
 	}
 	queries := map[string]func(){
 		"rollup": func() {
-			if _, err := QueueIntervals(ctx, s, day, day.Add(24*time.Hour), RollupBucket, ""); err != nil {
+			if _, err := QueueIntervals(ctx, s, day, day.Add(24*time.Hour), RollupBucket, "", kpi.Config{}); err != nil {
 				b.Fatal(err)
 			}
 		},

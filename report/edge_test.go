@@ -63,7 +63,7 @@ func report(t *testing.T, events ...*schemas.Event) *Report {
 
 func reportOn(t *testing.T, s store.Store, from, to time.Time) *Report {
 	t.Helper()
-	r, err := BuildReport(context.Background(), s, from, to, "", kpi.Params{})
+	r, err := BuildReport(context.Background(), s, from, to, "", kpi.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

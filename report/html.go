@@ -13,114 +13,121 @@ import (
 	"github.com/frontline-oss/frontline/kpi"
 )
 
-// IntervalPoint is one 15-minute interval of the html report's curves
+// IntervalPoint is one bucket of the html report's curves
 // (sql/report_trend.sql): the calls queued in it, from the calls_15m
 // rollup, and the callback backlog at its end.
 type IntervalPoint struct {
-	// Start is the beginning of the interval (UTC).
+	// Start is the beginning of the bucket, in the report's time zone.
 	Start time.Time `json:"interval_start"`
 	// Offered, Answered and Abandoned count the inbound calls queued in the
-	// interval (short abandons are not offered).
+	// bucket while their queue was open (short abandons are not offered).
 	Offered   int64 `json:"offered"`
 	Answered  int64 `json:"answered"`
 	Abandoned int64 `json:"abandoned"`
-	// ServiceLevel is answered within 20 s / offered; nil when nothing was
-	// offered.
+	// ServiceLevel is answered within each queue's threshold / offered;
+	// nil when nothing was offered.
 	ServiceLevel *float64 `json:"service_level"`
-	// OpenCallbacks is the open-callback backlog at the end of the interval
+	// OpenCallbacks is the open-callback backlog at the end of the bucket
 	// (at `to` for the last one).
 	OpenCallbacks int64 `json:"open_callbacks"`
 }
 
-// Trend returns the per-interval curves of [from, to) for the html report,
-// one point per 15-minute interval (from rounded down), queue ” = all.
-func Trend(ctx context.Context, s store.Store, from, to time.Time, queue string) ([]IntervalPoint, error) {
-	from, to = from.UTC(), to.UTC()
+// TrendDaily is the longest window whose trend is drawn per 15 minutes;
+// a longer one is drawn per local day.
+const TrendDaily = 48 * time.Hour
+
+// TrendBuckets are the buckets of the trend of [from, to) in zone:
+// 15-minute intervals (from rounded down to one) up to TrendDaily, else
+// local days (from rounded down to its local midnight), 23 or 25 hours on
+// the days clocks change; the last ends at `to`.
+func TrendBuckets(from, to time.Time, zone *time.Location) (starts, ends []time.Time) {
+	from, to = from.In(zone), to.In(zone)
+	next := func(t time.Time) time.Time { return t.Add(RollupBucket) }
+	t := from.Truncate(RollupBucket)
+	if to.Sub(from) > TrendDaily {
+		next = func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, zone) }
+		t = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, zone)
+	}
+	for ; t.Before(to); t = next(t) {
+		starts = append(starts, t)
+		ends = append(ends, minTime(next(t), to))
+	}
+	return starts, ends
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// Trend returns the curves of [from, to) for the html report, one point per
+// bucket of TrendBuckets in the zone of queue's view ("" = all queues),
+// measured with c.
+func Trend(ctx context.Context, s store.Store, from, to time.Time, queue string, c kpi.Config) ([]IntervalPoint, error) {
 	if !to.After(from) {
 		return nil, fmt.Errorf("cannot build the trend of [%s, %s): %w", from.Format(time.RFC3339), to.Format(time.RFC3339), ErrEmptyWindow)
 	}
-	return queryAll[IntervalPoint](ctx, s, "report_trend", store.Params{"from": from, "to": to, "queue": queue})
-}
-
-// WriteHTML writes r as one self-contained html page: the manager summary of
-// WriteText judged against t (ok / warning / breach colours), the per-queue
-// table, and inline-SVG charts of trend (calls and service level per
-// interval, the open-callback backlog curve). The page loads nothing from
-// the network, runs no script and prints on A4 (@media print). trend may be
-// empty (the charts are then left out).
-func (r *Report) WriteHTML(w io.Writer, t kpi.Targets, trend []IntervalPoint) error {
-	d := t.Default
-	v := htmlView{R: r, From: stamp(r.From), To: stamp(r.To)}
-	c := r.Calls
-	card := func(title, value, sub string, s kpi.Status) htmlCard {
-		return htmlCard{Title: title, Value: value, Sub: sub, Class: statusClass(s)}
+	q, err := compiled(c, queue)
+	if err != nil {
+		return nil, err
 	}
-	cb := r.Callbacks
-	overdue := kpi.OK
-	if cb.Overdue > 0 {
-		overdue = kpi.Breach
-	}
-	v.Cards = []htmlCard{
-		card("Calls offered", fmt.Sprint(c.Offered), fmt.Sprintf("%d answered · %d abandoned", c.Answered, c.Abandoned), kpi.NoData),
-		card(fmt.Sprintf("Service level (≤ %s)", dur(d.SLThreshold.Seconds())), pct(c.ServiceLevel), "target ≥ "+pctv(d.ServiceLevel), d.JudgeServiceLevel(c.ServiceLevel)),
-		card("Abandon rate", pct(c.AbandonRate), "target ≤ "+pctv(d.MaxAbandonRate), d.JudgeAbandonRate(c.AbandonRate)),
-		card("Average speed of answer", secs(c.ASASec), "wait p90 "+secs(c.WaitP90Sec), kpi.NoData),
-		card("Average handle time", secs(c.AHTSec), "transfer rate "+pct(c.TransferRate), kpi.NoData),
-		card("Callbacks reached on time", pct(cb.SLARate), "target ≥ "+pctv(d.CallbackSLA), d.JudgeCallbackSLA(cb.SLARate)),
-		card("Callbacks open / overdue", fmt.Sprintf("%d / %d", cb.Open, cb.Overdue), "oldest open "+dur(cb.OldestOpenAgeSec), overdue),
-		card(fmt.Sprintf("E-mails answered within %s", dur(d.EmailSLA.Seconds())), pct(r.Emails.SLARate), fmt.Sprintf("target ≥ %s · %d unanswered", pctv(d.EmailSLARate), r.Emails.Backlog), d.JudgeEmailSLA(r.Emails.SLARate)),
-		card("First-contact resolution", pct(r.Contacts.FCRRate), "repeat rate "+pct(r.Contacts.RepeatRate), kpi.NoData),
-		card("Revenue lost after poor service", fmt.Sprintf("%.0f", r.Churn.RevenueLostAfterPoorService), fmt.Sprintf("%d of %d churned customers", r.Churn.ChurnedAfterPoorService, r.Churn.Churned), kpi.NoData),
-	}
-	for _, q := range r.Queues {
-		qt := t.For(q.Queue)
-		sl, ab := qt.JudgeServiceLevel(q.ServiceLevel), qt.JudgeAbandonRate(q.AbandonRate)
-		v.Queues = append(v.Queues, htmlQueue{
-			Name: q.Queue, Offered: q.Offered, Answered: q.Answered, Abandoned: q.Abandoned,
-			SL: pct(q.ServiceLevel), SLTarget: "≥ " + pctv(qt.ServiceLevel), SLClass: statusClass(sl), SLMark: mark(sl),
-			AR: pct(q.AbandonRate), ARTarget: "≤ " + pctv(qt.MaxAbandonRate), ARClass: statusClass(ab), ARMark: mark(ab),
-			ASA: secs(q.ASASec), AHT: secs(q.AHTSec),
-		})
-	}
-	rows := func(kv ...string) []htmlRow {
-		var out []htmlRow
-		for i := 0; i+1 < len(kv); i += 2 {
-			out = append(out, htmlRow{kv[i], kv[i+1]})
+	zone := c.ZoneOf(queue)
+	starts, ends := TrendBuckets(from, to, zone)
+	p := kpi.QueryParams(starts[0], to, queue)
+	utc := func(ts []time.Time) []string {
+		out := make([]string, len(ts))
+		for i, t := range ts {
+			out[i] = t.UTC().Format("2006-01-02 15:04:05.000")
 		}
 		return out
 	}
-	em, a, ch := r.Emails, r.Agents, r.Churn
-	v.Details = []htmlSection{
-		{"Callbacks", rows(
-			"Requested / completed / cancelled", fmt.Sprintf("%d / %d / %d", cb.Requested, cb.Completed, cb.Cancelled),
-			"Latency mean / p50 / p90", secs(cb.LatencyMeanSec)+" / "+secs(cb.LatencyP50Sec)+" / "+secs(cb.LatencyP90Sec),
-			"Attempts per completed callback", num2(cb.AttemptsPerCompleted),
-		)},
-		{"E-mails and orders", rows(
-			"E-mails received / replied", fmt.Sprintf("%d / %d", em.Received, em.Replied),
-			"First response mean / p90", secs(em.FRTMeanSec)+" / "+secs(em.FRTP90Sec),
-			"E-mail handle time", secs(em.HandleMeanSec),
-			"Orders entered (value)", fmt.Sprintf("%d (%.2f)", r.Orders.Entered, r.Orders.Value),
-			"Order entry mean / p90", secs(r.Orders.EntryMeanSec)+" / "+secs(r.Orders.EntryP90Sec),
-		)},
-		{"People", rows(
-			"Occupancy", pct(a.Occupancy),
-			"Staffed hours", fmt.Sprintf("%.1f h", a.StaffedHours),
-			"Headcount / leavers / turnover", fmt.Sprintf("%d / %d / %s", a.Headcount, a.Leavers, pct(a.TurnoverRate)),
-			"AHT new / tenured agents", secs(a.AHTNewSec)+" / "+secs(a.AHTTenuredSec),
-			"Short abandons, outbound calls", fmt.Sprintf("%d, %d", c.ShortAbandoned, c.Outbound),
-		)},
-		{"Churn and revenue", rows(
-			"Churned (after poor service)", fmt.Sprintf("%d (%d)", ch.Churned, ch.ChurnedAfterPoorService),
-			"Revenue lost (after poor service)", fmt.Sprintf("%.2f (%.2f)", ch.RevenueLost, ch.RevenueLostAfterPoorService),
-			"Churn rate with / without poor service", pct(ch.ChurnRateExposed)+" / "+pct(ch.ChurnRateUnexposed),
-			"Lift of poor service", num2(ch.Lift),
-			"Customers / revenue at risk", fmt.Sprintf("%d / %.2f", ch.CustomersAtRisk, ch.RevenueAtRisk),
-		)},
+	p["starts"], p["ends"] = utc(starts), utc(ends)
+	pts, err := queryAll[IntervalPoint](ctx, s, q, "report_trend", p)
+	for i := range pts {
+		pts[i].Start = pts[i].Start.In(zone)
+	}
+	return pts, err
+}
+
+// WriteHTML writes r as one self-contained html page: the headline figures
+// of WriteText as cards coloured ok / warning / breach, each beside the
+// previous period's, the per-queue table, inline-SVG charts of trend (calls
+// and service level per bucket, the open-callback backlog curve) and every
+// section of WriteText. The page loads nothing from the network, runs no
+// script, reads on a phone (400 px: cards in one or two columns, the queue
+// table stacked) and prints on A4 (@media print). trend may be empty (the
+// charts are then left out).
+func (r *Report) WriteHTML(w io.Writer, trend []IntervalPoint) error {
+	vw := r.view()
+	v := htmlView{View: vw, Title: vw.Scope, HasPrev: r.Previous != nil}
+	for _, sec := range vw.Sections {
+		hs := htmlSection{Title: sec.Title}
+		for _, f := range sec.Rows {
+			if f.Indent {
+				continue // the queue table shows them
+			}
+			if f.Card {
+				v.Cards = append(v.Cards, htmlCard{figure: f, Class: statusClass(f.Status), Mark: mark(f.Status)})
+			}
+			hs.Rows = append(hs.Rows, htmlRow{figure: f, Class: statusClass(f.Status), Mark: mark(f.Status)})
+		}
+		v.Details = append(v.Details, hs)
+	}
+	for _, q := range r.Queues {
+		v.Queues = append(v.Queues, htmlQueue{
+			Name: q.Queue, Offered: q.Offered, Answered: q.Answered, Abandoned: q.Abandoned, Closed: q.OutOfHoursOffered,
+			Threshold: dur(q.SLThresholdSec),
+			SL:        pct(q.ServiceLevel), SLTarget: "≥ " + pctv(q.ServiceLevelTarget), SLClass: statusClass(q.ServiceLevelStatus), SLMark: mark(q.ServiceLevelStatus),
+			AR: pct(q.AbandonRate), ARTarget: "≤ " + pctv(q.MaxAbandonRate), ARClass: statusClass(q.AbandonRateStatus), ARMark: mark(q.AbandonRateStatus),
+			ASA: secs(q.ASASec), AHT: secs(q.AHTSec), Abandon: secs(q.AbandonTimeMeanSec),
+		})
 	}
 	if len(trend) > 0 {
+		v.Daily = len(trend) > 1 && trend[1].Start.Sub(trend[0].Start) > RollupBucket
 		v.CallsChart = callsChart(trend)
-		v.SLChart = slChart(trend, d.ServiceLevel)
+		v.SLChart = slChart(trend, r.Targets.ServiceLevel.Target)
 		v.BacklogChart = backlogChart(trend)
 	}
 	if err := htmlPage.Execute(w, v); err != nil {
@@ -130,22 +137,26 @@ func (r *Report) WriteHTML(w io.Writer, t kpi.Targets, trend []IntervalPoint) er
 }
 
 type htmlView struct {
-	R                                 *Report
-	From, To                          string
+	View                              view
+	Title                             string
+	HasPrev, Daily                    bool
 	Cards                             []htmlCard
 	Queues                            []htmlQueue
 	Details                           []htmlSection
 	CallsChart, SLChart, BacklogChart template.HTML
 }
 
-type htmlCard struct{ Title, Value, Sub, Class string }
+type htmlCard struct {
+	figure
+	Class, Mark string
+}
 
 type htmlQueue struct {
-	Name                               string
-	Offered, Answered, Abandoned       int64
-	SL, SLTarget, SLClass, SLMark      string
-	AR, ARTarget, ARClass, ARMark, ASA string
-	AHT                                string
+	Name                                     string
+	Offered, Answered, Abandoned, Closed     int64
+	Threshold, SL, SLTarget, SLClass, SLMark string
+	AR, ARTarget, ARClass, ARMark, ASA       string
+	AHT, Abandon                             string
 }
 
 type htmlSection struct {
@@ -153,7 +164,10 @@ type htmlSection struct {
 	Rows  []htmlRow
 }
 
-type htmlRow struct{ Name, Value string }
+type htmlRow struct {
+	figure
+	Class, Mark string
+}
 
 func statusClass(s kpi.Status) string {
 	switch s {
@@ -211,12 +225,21 @@ func axes(b *strings.Builder, trend []IntervalPoint, ymax float64, label func(fl
 	}
 	for i := 0; i < n; i += step {
 		x := padL + plotW*float64(i)/float64(n)
-		lab := trend[i].Start.UTC().Format("15:04")
-		if trend[i].Start.UTC().Hour() == 0 && trend[i].Start.UTC().Minute() == 0 && n > 96 {
-			lab = trend[i].Start.UTC().Format("Jan 2")
+		lab := pointLabel(trend, i)
+		if t := trend[i].Start; t.Hour() == 0 && t.Minute() == 0 && n > 96 {
+			lab = t.Format("Jan 2")
 		}
 		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" class="xlab">%s</text>`, x, chartH-8, lab)
 	}
+}
+
+// pointLabel names bucket i of trend: its local time of day, or its date
+// when the buckets are days.
+func pointLabel(trend []IntervalPoint, i int) string {
+	if len(trend) > 1 && trend[1].Start.Sub(trend[0].Start) > RollupBucket {
+		return trend[i].Start.Format("Jan 2")
+	}
+	return trend[i].Start.Format("15:04")
 }
 
 // niceMax rounds a count chart's maximum up to 4, 8, 20, 40, 80, 200, …
@@ -249,11 +272,11 @@ func callsChart(trend []IntervalPoint) template.HTML {
 		base := padT + plotH
 		if p.Answered > 0 {
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %d answered</title></rect>`,
-				x, base-ha, bw*0.8, ha, colAnswered, p.Start.UTC().Format("15:04"), p.Answered)
+				x, base-ha, bw*0.8, ha, colAnswered, pointLabel(trend, i), p.Answered)
 		}
 		if p.Abandoned > 0 {
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %d abandoned</title></rect>`,
-				x, base-ha-hb, bw*0.8, hb, colAbandon, p.Start.UTC().Format("15:04"), p.Abandoned)
+				x, base-ha-hb, bw*0.8, hb, colAbandon, pointLabel(trend, i), p.Abandoned)
 		}
 	}
 	b.WriteString(`</svg>`)
@@ -298,7 +321,7 @@ func slChart(trend []IntervalPoint, target float64) template.HTML {
 			col = colTarget
 		}
 		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="2.5" fill="%s"><title>%s: %s of %d offered</title></circle>`,
-			x, y, col, p.Start.UTC().Format("15:04"), pctv(*p.ServiceLevel), p.Offered)
+			x, y, col, pointLabel(trend, i), pctv(*p.ServiceLevel), p.Offered)
 	}
 	ty := padT + plotH - plotH*target
 	fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-dasharray="6 4" stroke-width="1.5"/>`, padL, ty, chartW-padR, ty, colTarget)
@@ -343,14 +366,15 @@ var htmlPage = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Frontline manager report {{.From}} → {{.To}}</title>
+<title>Frontline manager report — {{.Title}} — {{.View.Window}}</title>
 <style>
 :root { --ink:#1d2430; --muted:#5d6878; --line:#dde2e8; --ok:#1f7a3d; --okbg:#e5f4ea; --warn:#8a5a00; --warnbg:#fff3d6; --breach:#a8201a; --breachbg:#fde6e4; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--ink); background: #f5f7fa; }
 main { max-width: 1200px; margin: 0 auto; padding: 24px 28px 40px; }
-header { display: flex; justify-content: space-between; align-items: baseline; border-bottom: 3px solid var(--ink); padding-bottom: 8px; margin-bottom: 18px; }
+header { border-bottom: 3px solid var(--ink); padding-bottom: 8px; margin-bottom: 18px; }
 h1 { font-size: 22px; margin: 0; }
+h1 span { font-weight: 400; }
 header .window { color: var(--muted); font-size: 15px; }
 h2 { font-size: 16px; margin: 26px 0 10px; text-transform: uppercase; letter-spacing: .04em; }
 .cards { display: grid; grid-template-columns: repeat(5, 1fr); gap: 10px; }
@@ -378,8 +402,22 @@ td.ok { color: var(--ok); background: var(--okbg); } td.warn { color: var(--warn
 td small { color: var(--muted); margin-left: 6px; }
 .details { display: grid; grid-template-columns: repeat(2, 1fr); gap: 10px; align-items: start; }
 .details table td { white-space: normal; }
+.details td.prev, .details td.change { color: var(--muted); }
 footer { margin-top: 22px; color: var(--muted); font-size: 12px; }
+footer p { margin: 4px 0; }
 @media (max-width: 900px) { .cards { grid-template-columns: repeat(2, 1fr); } .details { grid-template-columns: 1fr; } }
+@media (max-width: 600px) {
+  main { padding: 14px 10px 28px; }
+  h1 { font-size: 19px; }
+  .card .v { font-size: 20px; }
+  .details td.prev, .details th.prev { display: none; }
+  table.queues thead { display: none; }
+  table.queues, table.queues tbody, table.queues tr, table.queues td { display: block; width: 100%; }
+  table.queues tr { border-bottom: 2px solid var(--line); padding: 4px 0; }
+  table.queues td { display: flex; justify-content: space-between; gap: 12px; border: 0; padding: 3px 10px; white-space: normal; text-align: right; }
+  table.queues td::before { content: attr(data-label); color: var(--muted); text-align: left; }
+  table.queues td:first-child { font-weight: 650; }
+}
 @media print {
   @page { size: A4; margin: 12mm; }
   body { background: #fff; font-size: 11px; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -394,36 +432,36 @@ footer { margin-top: 22px; color: var(--muted); font-size: 12px; }
 </head>
 <body>
 <main>
-<header><h1>Frontline manager report</h1><div class="window">{{.From}} → {{.To}}</div></header>
+<header><h1>Frontline manager report <span>— {{.Title}}</span></h1><div class="window">{{.View.Window}}</div>{{if .View.Previous}}<div class="window">compared with {{.View.Previous}}</div>{{end}}</header>
 
 <h2>Service at a glance</h2>
 <section class="cards">
-{{range .Cards}}<div class="card {{.Class}}"><div class="t">{{.Title}}</div><div class="v">{{.Value}}</div><div class="s">{{.Sub}}</div></div>
+{{range .Cards}}<div class="card {{.Class}}"><div class="t">{{.Name}}</div><div class="v">{{.Value}}</div><div class="s">{{if .Target}}target {{.Target}}{{if .Mark}} · {{.Mark}}{{end}}{{end}}{{if $.HasPrev}}{{if .Target}}<br>{{end}}previous {{.Prev}} · {{.Change}}{{end}}</div></div>
 {{end}}</section>
 {{if .CallsChart}}
-<h2>Through the day</h2>
+<h2>{{if .Daily}}Day by day{{else}}Through the day{{end}}</h2>
 <section class="charts">
-<figure><figcaption>Calls per 15 minutes<span class="legend"><i style="background:#2f6fb0"></i>answered<i style="background:#d9822b"></i>abandoned</span></figcaption>{{.CallsChart}}</figure>
-<figure><figcaption>Service level per 15 minutes<span>answered within 20 s / offered; red dots are under the target</span></figcaption>{{.SLChart}}</figure>
-<figure><figcaption>Callback backlog<span>callbacks open (requested, not yet reached or cancelled) at the end of each interval</span></figcaption>{{.BacklogChart}}</figure>
+<figure><figcaption>Calls offered {{if .Daily}}per day{{else}}per 15 minutes{{end}}<span class="legend"><i style="background:#2f6fb0"></i>answered<i style="background:#d9822b"></i>abandoned</span></figcaption>{{.CallsChart}}</figure>
+<figure><figcaption>Service level {{if .Daily}}per day{{else}}per 15 minutes{{end}}<span>answered within each queue's threshold / offered, while open; red dots are under the target</span></figcaption>{{.SLChart}}</figure>
+<figure><figcaption>Callback backlog<span>callbacks open (requested, not yet reached or cancelled) at the end of each {{if .Daily}}day{{else}}interval{{end}}</span></figcaption>{{.BacklogChart}}</figure>
 </section>
 {{end}}
 <h2>Queues</h2>
-<table>
-<thead><tr><th>Queue</th><th>Offered</th><th>Answered</th><th>Abandoned</th><th>Service level</th><th>Abandon rate</th><th>ASA</th><th>AHT</th></tr></thead>
+<table class="queues">
+<thead><tr><th>Queue</th><th>Offered</th><th>Answered</th><th>Abandoned</th><th>Service level</th><th>Abandon rate</th><th>ASA</th><th>Time to abandon</th><th>AHT</th><th>While closed</th></tr></thead>
 <tbody>
-{{range .Queues}}<tr><td>{{.Name}}</td><td>{{.Offered}}</td><td>{{.Answered}}</td><td>{{.Abandoned}}</td><td class="{{.SLClass}}">{{.SL}}<small>{{.SLTarget}}{{if .SLMark}} · {{.SLMark}}{{end}}</small></td><td class="{{.ARClass}}">{{.AR}}<small>{{.ARTarget}}{{if .ARMark}} · {{.ARMark}}{{end}}</small></td><td>{{.ASA}}</td><td>{{.AHT}}</td></tr>
-{{else}}<tr><td colspan="8">No inbound calls in this window.</td></tr>
+{{range .Queues}}<tr><td data-label="Queue">{{.Name}}</td><td data-label="Offered">{{.Offered}}</td><td data-label="Answered">{{.Answered}}</td><td data-label="Abandoned">{{.Abandoned}}</td><td data-label="Service level ≤ {{.Threshold}}" class="{{.SLClass}}">{{.SL}}<small>{{.SLTarget}}{{if .SLMark}} · {{.SLMark}}{{end}}</small></td><td data-label="Abandon rate" class="{{.ARClass}}">{{.AR}}<small>{{.ARTarget}}{{if .ARMark}} · {{.ARMark}}{{end}}</small></td><td data-label="ASA">{{.ASA}}</td><td data-label="Time to abandon">{{.Abandon}}</td><td data-label="AHT">{{.AHT}}</td><td data-label="Offered while closed">{{.Closed}}</td></tr>
+{{else}}<tr><td colspan="10">No inbound calls in this window.</td></tr>
 {{end}}</tbody>
 </table>
 
 <h2>Details</h2>
 <section class="details">
-{{range .Details}}<table><thead><tr><th colspan="2">{{.Title}}</th></tr></thead><tbody>
-{{range .Rows}}<tr><td>{{.Name}}</td><td>{{.Value}}</td></tr>
+{{range .Details}}<table><thead><tr><th>{{.Title}}</th><th>now</th>{{if $.HasPrev}}<th class="prev">previous</th><th>change</th>{{end}}<th>target</th></tr></thead><tbody>
+{{range .Rows}}<tr><td>{{.Name}}</td><td class="{{.Class}}">{{.Value}}{{if .Mark}}<small>{{.Mark}}</small>{{end}}</td>{{if $.HasPrev}}<td class="prev">{{.Prev}}</td><td class="change">{{.Change}}</td>{{end}}<td>{{.Target}}</td></tr>
 {{end}}</tbody></table>
 {{end}}</section>
-<footer>Definitions: docs/kpis.md in the Frontline repository. Backlogs are at the end of the window. Ok / warning / breach against the configured targets. Generated by Frontline.</footer>
+<footer>{{range .View.Notes}}<p>{{.}}</p>{{end}}<p>Generated by Frontline.</p></footer>
 </main>
 </body>
 </html>

@@ -86,7 +86,7 @@ func TestHTMLReportChromium(t *testing.T) {
 	bin := chromium(t)
 	r, trend := basicHTMLReport(t)
 	var buf bytes.Buffer
-	if err := r.WriteHTML(&buf, kpi.DefaultTargets(), trend); err != nil {
+	if err := r.WriteHTML(&buf, trend); err != nil {
 		t.Fatal(err)
 	}
 	page := buf.String()
@@ -106,18 +106,19 @@ func TestHTMLReportChromium(t *testing.T) {
 	}
 	want := []string{
 		"Frontline manager report",
-		"2026-10-03 00:00 UTC",
-		">" + itoa(r.Calls.Offered) + "<",                          // offered
-		pct(r.Calls.ServiceLevel),                                  // service level
-		pct(r.Calls.AbandonRate),                                   // abandon rate
-		secs(r.Calls.ASASec),                                       // ASA
-		secs(r.Calls.AHTSec),                                       // AHT
-		itoa(r.Callbacks.Open) + " / " + itoa(r.Callbacks.Overdue), // callbacks open / overdue
+		"2026-10-03 00:00 → 2026-10-04 00:00 UTC",
+		">" + itoa(r.Calls.Offered) + "<", // offered
+		pct(r.Calls.ServiceLevel),         // service level
+		pct(r.Calls.AbandonRate),          // abandon rate
+		secs(r.Calls.ASASec),              // ASA
+		secs(r.Calls.AHTSec),              // AHT
+		">Callbacks overdue<", ">" + itoa(r.Callbacks.Overdue) + "<",
 		pct(r.Emails.SLARate),
+		"warning when it is missed by less than 10 % of the target",
 		"<svg", "Callback backlog",
 	}
 	for _, q := range r.Queues {
-		want = append(want, "<td>"+q.Queue+"</td>")
+		want = append(want, `<td data-label="Queue">`+q.Queue+"</td>")
 	}
 	for _, w := range want {
 		if !strings.Contains(dom, w) {
@@ -148,16 +149,16 @@ func TestHTMLReportEmpty(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.New(t)
 	from := time.Date(2026, 10, 3, 0, 0, 0, 0, time.UTC)
-	r, err := BuildReport(ctx, s, from, from.Add(24*time.Hour), "", kpi.Params{})
+	r, err := BuildReport(ctx, s, from, from.Add(24*time.Hour), "", kpi.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	trend, err := Trend(ctx, s, r.From, r.To, "")
+	trend, err := Trend(ctx, s, r.From, r.To, "", kpi.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := r.WriteHTML(&buf, kpi.DefaultTargets(), trend); err != nil {
+	if err := r.WriteHTML(&buf, trend); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(buf.String(), "NaN") || !strings.Contains(buf.String(), "No inbound calls") {
@@ -175,11 +176,11 @@ func basicHTMLReport(t *testing.T) (*Report, []IntervalPoint) {
 	eventtest.LoadFile(t, s, filepath.Join(scenarios, "basic", "events.jsonl"))
 	from := time.Date(2026, 10, 3, 0, 0, 0, 0, time.UTC)
 	to := from.Add(24 * time.Hour)
-	r, err := BuildReport(ctx, s, from, to, "", kpi.Params{})
+	r, err := BuildReport(ctx, s, from, to, "", kpi.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	trend, err := Trend(ctx, s, from, to, "")
+	trend, err := Trend(ctx, s, from, to, "", kpi.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

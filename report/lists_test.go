@@ -19,18 +19,18 @@ func TestListsMatchReport(t *testing.T) {
 	eventtest.LoadFile(t, s, filepath.Join(dir, "events.jsonl"))
 	from, to := eventtest.Window(t, dir)
 	ctx := context.Background()
-	r, err := BuildReport(ctx, s, from, to, "", kpi.Params{})
+	r, err := BuildReport(ctx, s, from, to, "", kpi.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ab, err := AbandonedCalls(ctx, s, from, to, "", kpi.Params{})
+	ab, err := AbandonedCalls(ctx, s, from, to, "", kpi.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if int64(len(ab)) != r.Calls.Abandoned {
 		t.Errorf("%d abandoned calls listed, the report counts %d", len(ab), r.Calls.Abandoned)
 	}
-	od, err := OverdueCallbacks(ctx, s, to, "", kpi.Params{})
+	od, err := OverdueCallbacks(ctx, s, to, "", kpi.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,14 +42,14 @@ func TestListsMatchReport(t *testing.T) {
 			t.Fatalf("overdue callbacks not oldest first at %d", i)
 		}
 	}
-	late, err := LateEmails(ctx, s, to, "", kpi.Params{})
+	late, err := LateEmails(ctx, s, to, "", kpi.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(late) == 0 || int64(len(late)) > r.Emails.Backlog {
 		t.Errorf("%d late e-mails listed, backlog %d", len(late), r.Emails.Backlog)
 	}
-	billing, err := AbandonedCalls(ctx, s, from, to, "billing", kpi.Params{})
+	billing, err := AbandonedCalls(ctx, s, from, to, "billing", kpi.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestListsMatchReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
-	if len(lines) != len(od)+1 || !strings.HasPrefix(lines[0], "queue,callback_id,customer_id,requested_at,due_at,overdue_sec,attempts") {
+	if len(lines) != len(od)+1 || !strings.HasPrefix(lines[0], "queue,callback_id,customer_id,requested_at,due_at,overdue,attempts") {
 		t.Errorf("csv has %d lines, header %q", len(lines), lines[0])
 	}
 }

@@ -26,7 +26,7 @@ func TestScenarios(t *testing.T) {
 			s := storetest.New(t)
 			eventtest.LoadFile(t, s, filepath.Join(dir, "events.jsonl"))
 			from, to := eventtest.Window(t, dir)
-			r, err := BuildReport(context.Background(), s, from, to, "", kpi.Params{})
+			r, err := BuildReport(context.Background(), s, from, to, "", kpi.Config{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -23,10 +23,10 @@ SELECT
     toStartOfFifteenMinutes(queued) AS interval_start,
     toString(q) AS queue,
     countIf(is_answered) AS answered,
-    countIf(NOT is_answered AND w >= 5) AS abandoned,
-    countIf(NOT is_answered AND w < 5) AS short_abandoned,
+    countIf(NOT is_answered AND w >= short_sec) AS abandoned,
+    countIf(NOT is_answered AND w < short_sec) AS short_abandoned,
     answered + abandoned AS offered,
-    if(offered = 0, NULL, countIf(is_answered AND w <= 20) / offered) AS service_level,
+    if(offered = 0, NULL, countIf(is_answered AND w <= sl_sec) / offered) AS service_level,
     if(offered = 0, NULL, abandoned / offered) AS abandon_rate,
     avgOrNullIf(w, is_answered) AS asa_sec,
     avgOrNullIf(handle, is_answered) AS aht_sec,
@@ -37,7 +37,9 @@ FROM (
         assumeNotNull(queued_at) AS queued,
         answered_at IS NOT NULL AS is_answered,
         (toUnixTimestamp64Milli(coalesce(answered_at, ended_at)) - toUnixTimestamp64Milli(queued)) / 1000 AS w,
-        talk_sec + hold_sec + wrap_sec AS handle
+        talk_sec + hold_sec + wrap_sec AS handle,
+        if(queue = {queue:String}, {queue_sl:Float64}, {sl:Float64}) AS sl_sec,
+        if(queue = {queue:String}, {queue_short:Float64}, {short:Float64}) AS short_sec
     FROM calls
     WHERE direction = 'inbound' AND queued_at >= {from:DateTime64(3, 'UTC')} AND queued_at < {to:DateTime64(3, 'UTC')}
 )
@@ -47,19 +49,38 @@ ORDER BY interval_start, queue`
 // TestRollupEqualsRaw: after loading the basic scenario, the calls_15m
 // rollup gives per queue, per 15 minutes and for the whole window the same
 // offered, answered, abandoned, service level, ASA, AHT and p90 wait as raw
-// events — and, for the window, as the report.
+// events — and, for the window, as the report — with the default
+// thresholds and with others, billing's own: the rollup keeps what any
+// threshold needs.
 func TestRollupEqualsRaw(t *testing.T) {
-	ctx := context.Background()
 	dir := filepath.Join(scenarios, "basic")
 	s := storetest.New(t)
 	eventtest.LoadFile(t, s, filepath.Join(dir, "events.jsonl"))
 	from, to := eventtest.Window(t, dir)
+	for _, tc := range []struct {
+		config                       string
+		sl, short, billSL, billShort float64
+	}{
+		{"", 20, 5, 20, 5},
+		{"targets: {default: {sl_threshold: 15s}, billing: {sl_threshold: 40s}}\nqueues: {default: {short_abandon: 3s}, billing: {short_abandon: 9s}}\n",
+			15, 3, 40, 9},
+	} {
+		c, err := kpi.ParseConfig([]byte(tc.config))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := store.Params{"from": from, "to": to, "queue": "billing", "sl": tc.sl, "short": tc.short, "queue_sl": tc.billSL, "queue_short": tc.billShort}
+		rollupEqualsRaw(t, s, from, to, c, p)
+	}
+}
 
-	raw, err := store.QueryAll[QueueInterval](ctx, s, rollupRawSQL, store.Params{"from": from, "to": to})
+func rollupEqualsRaw(t *testing.T, s store.Store, from, to time.Time, c kpi.Config, p store.Params) {
+	ctx := context.Background()
+	raw, err := store.QueryAll[QueueInterval](ctx, s, rollupRawSQL, p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := QueueIntervals(ctx, s, from, to, RollupBucket, "")
+	got, err := QueueIntervals(ctx, s, from, to, RollupBucket, "", c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,12 +95,12 @@ func TestRollupEqualsRaw(t *testing.T) {
 		rollupCompare(t, got[i], raw[i])
 	}
 
-	whole, err := QueueIntervals(ctx, s, from, to, 0, "")
+	whole, err := QueueIntervals(ctx, s, from, to, 0, "", c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	whole = rollupInbound(whole)
-	r, err := BuildReport(ctx, s, from, to, "", kpi.Params{})
+	r, err := BuildReport(ctx, s, from, to, "", c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,9 +108,9 @@ func TestRollupEqualsRaw(t *testing.T) {
 		t.Fatalf("rollup has %d queues for the window, the report %d", len(whole), len(r.Queues))
 	}
 	for i, q := range r.Queues {
-		rollupCompare(t, whole[i], QueueInterval{Start: from, Queue: q.Queue, Offered: q.Offered, Answered: q.Answered,
+		rollupCompare(t, whole[i], QueueInterval{Start: from, Queue: q.Queue, CallStats: CallStats{Offered: q.Offered, Answered: q.Answered,
 			Abandoned: q.Abandoned, ShortAbandoned: whole[i].ShortAbandoned, ServiceLevel: q.ServiceLevel,
-			AbandonRate: q.AbandonRate, ASASec: q.ASASec, AHTSec: q.AHTSec, WaitP90Sec: whole[i].WaitP90Sec})
+			AbandonRate: q.AbandonRate, ASASec: q.ASASec, AHTSec: q.AHTSec, WaitP90Sec: whole[i].WaitP90Sec}})
 	}
 	var offered int64
 	for _, q := range whole {
@@ -122,7 +143,7 @@ func TestRollupIgnoresResentBlock(t *testing.T) {
 	}
 	read := func() QueueInterval {
 		t.Helper()
-		got, err := QueueIntervals(ctx, s, q.Truncate(time.Hour), q.Add(time.Hour), 0, "billing")
+		got, err := QueueIntervals(ctx, s, q.Truncate(time.Hour), q.Add(time.Hour), 0, "billing", kpi.Config{})
 		if err != nil {
 			t.Fatal(err)
 		}

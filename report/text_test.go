@@ -19,12 +19,12 @@ func TestWriteText(t *testing.T) {
 	s := storetest.New(t)
 	eventtest.LoadFile(t, s, filepath.Join(dir, "events.jsonl"))
 	from, to := eventtest.Window(t, dir)
-	r, err := BuildReport(context.Background(), s, from, to, "", kpi.Params{})
+	r, err := BuildReport(context.Background(), s, from, to, "", kpi.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
-	if err := r.WriteText(&b, kpi.DefaultTargets()); err != nil {
+	if err := r.WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -33,7 +33,7 @@ func TestWriteText(t *testing.T) {
 		t.Errorf("%d lines: not one screen", n)
 	}
 	for _, want := range []string{"SERVICE", "BACKLOG", "HANDLE TIME", "PEOPLE", "CHURN & REVENUE",
-		"Service level (≤ 20s)", "82.4%", "billing: SL (6 offered)", "66.7%", "BREACH"} {
+		"Service level (≤ 20s)", "82.4%", "billing: SL ≤ 20s (6 offered)", "66.7%", "BREACH"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks %q", want)
 		}
@@ -46,7 +46,7 @@ func TestWriteTextDropsControlSequences(t *testing.T) {
 	sl := 0.5
 	r := &Report{Queues: []QueueStats{{Queue: "\x1b[2J\x1b[31mbilling\x07", Offered: 2, ServiceLevel: &sl}}}
 	var b strings.Builder
-	if err := r.WriteText(&b, kpi.DefaultTargets()); err != nil {
+	if err := r.WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
 	if strings.ContainsAny(b.String(), "\x1b\x07") || !strings.Contains(b.String(), "[2J[31mbilling: SL") {

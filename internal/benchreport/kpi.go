@@ -76,7 +76,7 @@ func cappedReport(ctx context.Context, s store.Store, from, to time.Time) (time.
 		return 0, err
 	}
 	t := time.Now()
-	_, rerr := report.BuildReport(ctx, s, from, to, "", kpi.DefaultParams())
+	_, rerr := report.BuildReport(ctx, s, from, to, "", kpi.Config{})
 	took := time.Since(t)
 	if err := set(restore); err != nil {
 		return 0, err
@@ -135,7 +135,7 @@ func kpiBench(ctx context.Context, dir, db string, agents, days int) (kpiResult,
 		return res, err
 	}
 	res.report, err = median(3, func() error {
-		_, err := report.BuildReport(ctx, s, start, to, "", kpi.DefaultParams())
+		_, err := report.BuildReport(ctx, s, start, to, "", kpi.Config{})
 		return err
 	})
 	if err != nil {
@@ -145,7 +145,7 @@ func kpiBench(ctx context.Context, dir, db string, agents, days int) (kpiResult,
 	var runs []time.Duration
 	for range 20 {
 		t := time.Now()
-		if _, err := report.QueueIntervals(ctx, s, day, day.AddDate(0, 0, 1), report.RollupBucket, ""); err != nil {
+		if _, err := report.QueueIntervals(ctx, s, day, day.AddDate(0, 0, 1), report.RollupBucket, "", kpi.Config{}); err != nil {
 			return res, err
 		}
 		runs = append(runs, time.Since(t))

@@ -4,7 +4,8 @@
 -- dashboards (kpi.Definitions).
 
 -- calls_by_tenure: the answered inbound calls queued in [.From, .To) in the
--- queues of .InQueue, each with its agent's tenure at answered_at: since the
+-- queues of .InQueue while the queue was open (the calls of the AHT of the
+-- calls section), each with its agent's tenure at answered_at: since the
 -- agent's first `joined` roster change before .To. Calls of agents never
 -- joined are not rows. It reads the inbound_calls CTE (def_inbound_calls.sql):
 --     WITH {{template "inbound_calls" .}}, {{template "calls_by_tenure" .}} … FROM calls_by_tenure
@@ -13,7 +14,7 @@
 --   handle  talk + hold + wrap, in seconds (as the AHT of the calls section)
 --   tenure  answered_at − the agent's first `joined`, in seconds
 --   is_new  tenure < tenure_new; the others are tenured
--- Terms: .From, .To, .TenureNew (seconds), .InQueue, .ShortAbandon (inbound_calls).
+-- Terms: .From, .To, .TenureNew (seconds), .InQueue (and those of inbound_calls).
 {{define "calls_by_tenure" -}}
 first_joined AS (
     SELECT agent_id, min(at) AS joined_at
@@ -29,7 +30,7 @@ calls_by_tenure AS (
         tenure < {{.TenureNew}} AS is_new
     FROM inbound_calls AS c
     INNER JOIN first_joined AS j ON j.agent_id = c.agent_id
-    WHERE c.is_answered
+    WHERE c.is_answered AND c.is_in_hours
       AND c.queued_at >= {{.From}} AND c.queued_at < {{.To}}
       AND {{.InQueue}}
 )

@@ -51,8 +51,8 @@ callback_state AS (
         c.first_cancel AS cancelled_at,
         c.first_cancel IS NOT NULL AND (a.first_reach IS NULL OR c.first_cancel < a.first_reach) AS is_cancelled,
         NOT is_cancelled AND a.first_reach IS NOT NULL AS is_completed,
-        NOT is_cancelled AND NOT is_completed AS is_open,
         if(is_cancelled, c.first_cancel, a.first_reach) AS closed_at,
+        {{template "callback_open"}} AS is_open,
         coalesce(a.attempts_to_reach, 0) AS attempts,
         coalesce(a.attempts_so_far, 0) AS attempts_so_far,
         a.last_attempt AS last_attempt_at
@@ -64,16 +64,30 @@ callback_state AS (
 )
 {{- end}}
 
+-- callback_open and callback_overdue: conditions on a callback's row, open
+-- (and past its due time) at the moment callbacks_as_of (kpis.md
+-- "callbacks", point in time): requested before it and not closed
+-- (completed or cancelled) before it. They read requested_at, closed_at
+-- (NULL while open), due_at and callbacks_as_of, as callback_state has them
+-- (judged at `to`) and callback_status (kept by job_callback_status.sql) has
+-- them for any moment up to its as_of: the gauges at the run's now, the
+-- dashboards and alert rules at the end of their range, the report's
+-- backlog curve at the end of each interval.
+{{define "callback_open"}}(requested_at < callbacks_as_of AND (closed_at IS NULL OR closed_at >= callbacks_as_of)){{end}}
+{{define "callback_overdue"}}({{template "callback_open"}} AND due_at < callbacks_as_of){{end}}
+
 -- callback_sla: columns for the SELECT list of a query over callbacks, judged
 -- at the moment callbacks_as_of (kpis.md "callbacks": sla_rate, overdue). The
 -- query gives, in the same SELECT list or its FROM, the columns
---   is_completed, is_open  the state at callbacks_as_of (as in callback_state)
---   reached_at, due_at     the first reach (NULL when none) and the promise
---   callbacks_as_of        the moment it is judged at
+--   is_completed     completed (as in callback_state)
+--   requested_at, closed_at, reached_at, due_at
+--                    the request, when it stopped being open (NULL while
+--                    open), the first reach (NULL when none), the promise
+--   callbacks_as_of  the moment it is judged at
 -- The report reads callback_state, whose callbacks_as_of it binds to `to`;
 -- the dashboards read callback_status (kept by job_callback_status.sql),
 -- whose rows are judged at their as_of:
---     SELECT …, status = 'completed' AS is_completed, status = 'open' AS is_open,
+--     SELECT …, status = 'completed' AS is_completed,
 --         as_of AS callbacks_as_of, {{template "callback_sla"}}
 --     FROM callback_status FINAL …
 -- Columns:
@@ -82,7 +96,7 @@ callback_state AS (
 --   is_sla_missed  completed with reached_at > due_at, or overdue; cancelled
 --                  callbacks and open ones not yet due are neither
 {{define "callback_sla" -}}
-is_open AND due_at < callbacks_as_of AS is_overdue,
+{{template "callback_overdue"}} AS is_overdue,
         is_completed AND reached_at <= due_at AS is_sla_met,
         is_completed AND reached_at > due_at OR is_overdue AS is_sla_missed
 {{- end}}

@@ -97,3 +97,18 @@ cohort AS (
     )
 )
 {{- end}}
+
+-- poor_service_call: columns for the SELECT list of a query over rows of
+-- inbound_calls (def_inbound_calls.sql), the calls that are poor service of
+-- kpis.md "churn" on their own (each at its queued_at):
+--   is_long_wait        answered after waiting longer than long_wait
+--   is_transferred_call answered and transferred
+--   is_poor_call        one of those, or abandoned (not a short abandon)
+-- report_churn judges the events with it, job_poor_service writes the
+-- incidents the dashboards read.
+-- Terms: .LongWait (seconds).
+{{define "poor_service_call" -}}
+is_answered AND wait > {{.LongWait}} AS is_long_wait,
+        is_answered AND is_transferred AS is_transferred_call,
+        is_long_wait OR is_abandoned OR is_transferred_call AS is_poor_call
+{{- end}}

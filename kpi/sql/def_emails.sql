@@ -23,7 +23,7 @@
 --   is_sla_met     replied with frt ≤ email_sla
 --   is_sla_missed  replied with frt > email_sla, or not replied and older
 --                  than email_sla; neither: not yet decided
--- Terms: .EmailSLA (seconds).
+-- Terms: .EmailSLA (seconds, per queue: the row's queue column).
 {{define "email_reply" -}}
 first_reply_at IS NOT NULL AS is_replied,
         (toUnixTimestamp64Milli(assumeNotNull(first_reply_at)) - toUnixTimestamp64Milli(received_at)) / 1000 AS frt,
@@ -31,6 +31,14 @@ first_reply_at IS NOT NULL AS is_replied,
         is_replied AND frt <= {{.EmailSLA}} AS is_sla_met,
         is_replied AND frt > {{.EmailSLA}} OR NOT is_replied AND age > {{.EmailSLA}} AS is_sla_missed
 {{- end}}
+
+-- email_unanswered: a condition on an e-mail's row, unanswered at the
+-- moment emails_as_of (kpis.md "emails": backlog): received before it with
+-- no reply before it. It reads received_at, first_reply_at (the earliest
+-- reply, NULL when none) and emails_as_of, as emails_at_to has them (judged
+-- at `to`) and email_first_reply (kept by job_email_first_reply.sql) has
+-- them for any moment up to its as_of.
+{{define "email_unanswered"}}(received_at < emails_as_of AND (first_reply_at IS NULL OR first_reply_at >= emails_as_of)){{end}}
 
 -- email_replies: the replies sent in [.From, .To) to e-mails of the queues
 -- of .InQueue (every reply when .AllQueues, also to an e-mail whose receipt
@@ -43,5 +51,35 @@ email_replies AS (
     FROM email_replied
     WHERE replied_at >= {{.From}} AND replied_at < {{.To}}
       AND ({{.AllQueues}} OR email_id IN (SELECT email_id FROM email_received WHERE {{.InQueue}}))
+)
+{{- end}}
+
+-- emails_at_to: every e-mail received before .To in the queues of .InQueue,
+-- with its first reply before .To, judged at .To (email_reply), for the
+-- report's e-mail section and the late e-mails list:
+--     WITH {{template "emails_at_to" .}} SELECT … FROM emails_at_to
+-- Columns: queue, email_id, customer_id, received_at, first_reply_at and
+-- those of email_reply.
+-- Terms: .To, .InQueue, .EmailSLA.
+{{define "emails_at_to" -}}
+first_reply AS (
+    SELECT email_id, min(replied_at) AS first_at
+    FROM email_replied
+    WHERE replied_at < {{.To}}
+    GROUP BY email_id
+),
+emails_at_to AS (
+    SELECT
+        toString(r.queue) AS queue,
+        r.email_id AS email_id,
+        r.customer_id AS customer_id,
+        r.received_at AS received_at,
+        f.first_at AS first_reply_at,
+        {{.To}} AS emails_as_of,
+        {{template "email_reply" .}}
+    FROM email_received AS r
+    LEFT JOIN first_reply AS f ON f.email_id = r.email_id
+    WHERE r.received_at < {{.To}} AND {{.InQueue}}
+    SETTINGS join_use_nulls = 1
 )
 {{- end}}

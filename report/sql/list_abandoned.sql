@@ -1,7 +1,9 @@
 -- list_abandoned: the abandoned calls of [from, to) behind calls.abandoned
--- (report_calls.sql): inbound, queued in the window, not answered, waited at
--- least short_abandon (def_inbound_calls.sql). Oldest first.
--- Parameters: from, to, short_abandon (seconds), queue ('' = all).
+-- and calls.out_of_hours.abandoned (report_calls.sql): inbound, queued in
+-- the window, not answered, waited at least the short abandon of their
+-- queue (def_inbound_calls.sql); in_hours says which of the two figures a
+-- call is in. Oldest first.
+-- Parameters: from, to, queue ('' = all).
 WITH
 {{template "inbound_calls" .}}
 SELECT
@@ -9,9 +11,9 @@ SELECT
     call_id,
     customer_id,
     assumeNotNull(queued_at) AS queued_at,
-    wait AS wait_sec
+    wait AS wait_sec,
+    is_in_hours AS in_hours
 FROM inbound_calls
 WHERE is_abandoned
-  AND queued_at >= {from:DateTime64(3, 'UTC')} AND queued_at < {to:DateTime64(3, 'UTC')}
-  AND ({queue:String} = '' OR queue = {queue:String})
+  AND queued_at >= {{.From}} AND queued_at < {{.To}} AND {{.InQueue}}
 ORDER BY queued_at, call_id

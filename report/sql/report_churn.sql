@@ -13,10 +13,9 @@
 -- the cohort and the values are def_churn.sql (which also counts each
 -- member's contacts in the lookback and finds the spans of churn_service
 -- covering t); poor service is judged here.
--- Parameters: from, to, short_abandon, long_wait, churn_lookback (seconds),
--- repeat_contacts.
+-- Parameters: from, to.
 WITH
-toInt64({churn_lookback:Float64} * 1000) AS lookback_ms,
+toInt64({{.ChurnLookback}} * 1000) AS lookback_ms,
 {{template "inbound_calls" .}},
 {{template "contacts" .}},
 {to:DateTime64(3, 'UTC')} AS callbacks_as_of,
@@ -29,11 +28,14 @@ toInt64({churn_lookback:Float64} * 1000) AS lookback_ms,
 churn_service AS (
     SELECT customer_id, from_ms, from_ms + lookback_ms AS until_ms
     FROM (
-        SELECT customer_id, queued_ms AS from_ms
-        FROM inbound_calls
-        WHERE customer_id != '' AND queued_at < {to:DateTime64(3, 'UTC')}
-          AND queued_ms > toUnixTimestamp64Milli({from:DateTime64(3, 'UTC')}) - lookback_ms
-          AND (is_answered AND (wait > {long_wait:Float64} OR is_transferred) OR is_abandoned)
+        SELECT customer_id, from_ms
+        FROM (
+            SELECT customer_id, queued_ms AS from_ms, {{template "poor_service_call" .}}
+            FROM inbound_calls
+            WHERE customer_id != '' AND queued_at < {{.To}}
+              AND queued_ms > toUnixTimestamp64Milli({{.From}}) - lookback_ms
+        )
+        WHERE is_poor_call
         UNION ALL
         SELECT customer_id, toUnixTimestamp64Milli(due_at) AS from_ms
         FROM callback_state
@@ -45,7 +47,7 @@ churn_service AS (
 {{template "churn_cohort" .}},
 valued AS (
     SELECT customer_id, t, is_churned, value,
-        in_poor_span OR lookback_contacts >= {repeat_contacts:UInt32} AS is_poor
+        in_poor_span OR lookback_contacts >= {{.RepeatContacts}} AS is_poor
     FROM cohort
 )
 SELECT
