@@ -328,18 +328,30 @@ func LoadZone(name string) (*time.Location, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%q: not an IANA time zone (such as Europe/Warsaw): %v", name, err)
 	}
+	if err := checkZone(z); err != nil {
+		return nil, err
+	}
+	return z, nil
+}
+
+// checkZone fails unless every offset of z from 1990 to 2060 is a whole
+// number of quarter hours.
+func checkZone(z *time.Location) error {
 	for t := time.Date(1990, 1, 1, 0, 0, 0, 0, z); t.Year() < 2060; {
 		_, off := t.Zone()
 		if off%900 != 0 {
-			return nil, fmt.Errorf("%q: its offset %s on %s is not a whole number of quarter hours", name, time.Duration(off)*time.Second, t.Format(time.DateOnly))
+			return fmt.Errorf("%q: its offset %s on %s is not a whole number of quarter hours", z, time.Duration(off)*time.Second, t.Format(time.DateOnly))
 		}
 		_, end := t.ZoneBounds()
 		if end.IsZero() {
 			break
 		}
+		if !end.After(t) { // beyond its table, Go may give an empty zone period
+			end = t.Add(24 * time.Hour)
+		}
 		t = end
 	}
-	return z, nil
+	return nil
 }
 
 // YAML returns c in the shape of the config file, for --print-config.

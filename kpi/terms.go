@@ -46,7 +46,9 @@ type Terms struct {
 // named queue), at the SQL expression t: the opening hours and holidays of
 // the queue, in the queue's time zone. Definitions use it as
 // {{.InHours "queued_at"}}.
-func (t Terms) InHours(at string) string { return strings.ReplaceAll(t.inHours, "‹t›", at) }
+func (t Terms) InHours(at string) string {
+	return "toBool(" + strings.ReplaceAll(t.inHours, "‹t›", at) + ")"
+}
 
 // Day is the start of the local day (in the view's zone) holding the
 // DateTime expression at.

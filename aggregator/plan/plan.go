@@ -363,6 +363,9 @@ func aligned(zone *time.Location, from, to time.Time, iv time.Duration) error {
 		if end.IsZero() {
 			break
 		}
+		if !end.After(t) { // beyond its table, Go may give an empty zone period
+			end = t.Add(24 * time.Hour)
+		}
 		t = end
 	}
 	return nil
