@@ -401,16 +401,19 @@ th { background: #eef1f5; font-size: 12px; color: var(--muted); font-weight: 600
 td.ok { color: var(--ok); background: var(--okbg); } td.warn { color: var(--warn); background: var(--warnbg); } td.breach { color: var(--breach); background: var(--breachbg); font-weight: 650; }
 td small { color: var(--muted); margin-left: 6px; }
 .details { display: grid; grid-template-columns: repeat(2, 1fr); gap: 10px; align-items: start; }
-.details table td { white-space: normal; }
+.details table td:first-child { white-space: normal; }
 .details td.prev, .details td.change { color: var(--muted); }
 footer { margin-top: 22px; color: var(--muted); font-size: 12px; }
 footer p { margin: 4px 0; }
 @media (max-width: 900px) { .cards { grid-template-columns: repeat(2, 1fr); } .details { grid-template-columns: 1fr; } }
 @media (max-width: 600px) {
   main { padding: 14px 10px 28px; }
+  figure { overflow-x: auto; }
+  svg.chart { min-width: 640px; }
   h1 { font-size: 19px; }
   .card .v { font-size: 20px; }
   .details td.prev, .details th.prev { display: none; }
+  .details table td { white-space: normal; padding: 6px 6px; }
   table.queues thead { display: none; }
   table.queues, table.queues tbody, table.queues tr, table.queues td { display: block; width: 100%; }
   table.queues tr { border-bottom: 2px solid var(--line); padding: 4px 0; }

@@ -19,7 +19,10 @@ import (
 	"github.com/frontline-oss/frontline/internal/store/storetest"
 )
 
-var screenshot = flag.String("screenshot", "", "also write the rendered report's screenshot to this PNG (e.g. ../docs/report.png)")
+var (
+	screenshot      = flag.String("screenshot", "", "also write the rendered report's screenshot at 1280 px to this PNG (e.g. ../docs/report.png)")
+	screenshotPhone = flag.String("screenshot-phone", "", "also write its screenshot at 400 px to this PNG (e.g. ../docs/report-phone.png)")
+)
 
 // chromium returns the path of a headless Chromium, or fails with how to
 // install it.
@@ -141,6 +144,33 @@ func TestHTMLReportChromium(t *testing.T) {
 		}
 		t.Logf("wrote %s (%d bytes)", *screenshot, len(b))
 	}
+
+	// On a phone: the page laid out 400 px wide is no wider than that (the
+	// cards wrap, the queue table stacks), measured by a page of the
+	// test's own that frames the report (the report runs no script).
+	frame := filepath.Join(dir, "phone.html")
+	if err := os.WriteFile(frame, []byte(`<!DOCTYPE html><html><body style="margin:0">
+<iframe id="r" src="report.html" style="width:400px;height:1200px;border:0"></iframe>
+<script>
+document.getElementById("r").addEventListener("load", function () {
+  var d = this.contentDocument.documentElement;
+  document.body.setAttribute("data-width", String(d.scrollWidth));
+});
+</script></body></html>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dom, _ = runChromium(t, bin, "--allow-file-access-from-files", "--virtual-time-budget=5000", "--dump-dom", "file://"+frame)
+	m := regexp.MustCompile(`data-width="(\d+)"`).FindStringSubmatch(dom)
+	if m == nil {
+		t.Fatalf("the framed report was not measured:\n%s", dom)
+	}
+	if w, _ := strconv.Atoi(m[1]); w > 400 {
+		t.Errorf("at 400 px the report is %d px wide: it does not fit a phone", w)
+	}
+	if *screenshotPhone != "" {
+		runChromium(t, bin, "--screenshot="+*screenshotPhone, "--window-size=400,2400", "--hide-scrollbars", "file://"+path)
+		t.Logf("wrote %s", *screenshotPhone)
+	}
 }
 
 // TestHTMLReportEmpty: a window without events still renders (no charts
@@ -178,6 +208,9 @@ func basicHTMLReport(t *testing.T) (*Report, []IntervalPoint) {
 	to := from.Add(24 * time.Hour)
 	r, err := BuildReport(ctx, s, from, to, "", kpi.Config{})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.AddPrevious(ctx, s, kpi.Config{}); err != nil {
 		t.Fatal(err)
 	}
 	trend, err := Trend(ctx, s, from, to, "", kpi.Config{})
