@@ -97,10 +97,6 @@ func runCommand(ctx context.Context, c command, args []string, env environ) erro
 	return runFn(ctx, fs.Args())
 }
 
-// kpiKeys are the keys of the config file that are not flags: the KPI
-// configuration kpi.ParseConfig reads.
-var kpiKeys = []string{"timezone", "currency", "targets", "queues", "alerts"}
-
 // resolve fills every flag not given on the command line from
 // FRONTLINE_<FLAG> or, failing that, from the config file, then reads the
 // file's KPI configuration (a --tz flag overrides its timezone) and the
@@ -110,6 +106,7 @@ func (c *config) resolve(file string, getenv func(string) (string, bool)) error 
 	c.sources = map[string]string{}
 	c.fs.Visit(func(f *flag.Flag) { c.sources[f.Name] = "flag" })
 	sections := map[string]any{}
+	var fileBytes []byte
 	if file != "" {
 		b, err := os.ReadFile(file)
 		if err != nil {
@@ -118,6 +115,7 @@ func (c *config) resolve(file string, getenv func(string) (string, bool)) error 
 		if err := yaml.Unmarshal(b, &sections); err != nil {
 			return fmt.Errorf("cannot parse config %q: %v", file, err)
 		}
+		fileBytes = b
 		for _, name := range secretNames {
 			if _, ok := sections[name]; ok {
 				return fmt.Errorf("config %q sets %s: credentials come only from FRONTLINE_%s or FRONTLINE_%s_FILE", file, name, envName(name), envName(name))
@@ -153,17 +151,7 @@ func (c *config) resolve(file string, getenv func(string) (string, bool)) error 
 	if err != nil {
 		return err
 	}
-	own := map[string]any{}
-	for _, k := range kpiKeys {
-		if v, ok := sections[k]; ok {
-			own[k] = v
-		}
-	}
-	b, merr := yaml.Marshal(own)
-	if merr != nil {
-		return fmt.Errorf("config %q: cannot read its KPI settings: %v", file, merr)
-	}
-	if c.KPI, err = kpi.ParseConfig(b); err != nil {
+	if c.KPI, err = kpi.ParseConfig(fileBytes); err != nil {
 		return fmt.Errorf("config %q: %v", file, err)
 	}
 	if f := c.fs.Lookup("tz"); f != nil && f.Value.String() != "" {
