@@ -337,10 +337,21 @@ func LoadZone(name string) (*time.Location, error) {
 // checkZone fails unless every offset of z from 1990 to 2060 is a whole
 // number of quarter hours.
 func checkZone(z *time.Location) error {
-	for t := time.Date(1990, 1, 1, 0, 0, 0, 0, z); t.Year() < 2060; {
+	from, to := time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2060, 1, 1, 0, 0, 0, 0, time.UTC)
+	if at, off, ok := Aligned(z, from, to, 15*time.Minute); !ok {
+		return fmt.Errorf("%q: its offset %s on %s is not a whole number of quarter hours", z, off, at.In(z).Format(time.DateOnly))
+	}
+	return nil
+}
+
+// Aligned reports whether every offset of z from UTC in [from, to) is a
+// whole number of steps, so that intervals of step cut in UTC are intervals
+// of local time; when not, the first moment and offset that are not.
+func Aligned(z *time.Location, from, to time.Time, step time.Duration) (at time.Time, offset time.Duration, ok bool) {
+	for t := from.In(z); t.Before(to); {
 		_, off := t.Zone()
-		if off%900 != 0 {
-			return fmt.Errorf("%q: its offset %s on %s is not a whole number of quarter hours", z, time.Duration(off)*time.Second, t.Format(time.DateOnly))
+		if d := time.Duration(off) * time.Second; d%step != 0 {
+			return t, d, false
 		}
 		_, end := t.ZoneBounds()
 		if end.IsZero() {
@@ -351,7 +362,7 @@ func checkZone(z *time.Location) error {
 		}
 		t = end
 	}
-	return nil
+	return time.Time{}, 0, true
 }
 
 // YAML returns c in the shape of the config file, for --print-config.

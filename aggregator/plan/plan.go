@@ -353,20 +353,9 @@ func (p *Planner) Plan(ctx context.Context, day time.Time) (*Plan, error) {
 // number of planning intervals: the history is read in intervals of UTC
 // (the rollups' buckets added up), which are then intervals of local time.
 func aligned(zone *time.Location, from, to time.Time, iv time.Duration) error {
-	for t := from; t.Before(to); {
-		_, off := t.In(zone).Zone()
-		if (time.Duration(off)*time.Second)%iv != 0 {
-			return fmt.Errorf("%w: %s intervals do not start on the local hour in %s (offset %s on %s); plan in 900 s intervals",
-				ErrInvalid, iv, zone, time.Duration(off)*time.Second, t.In(zone).Format(time.DateOnly))
-		}
-		_, end := t.In(zone).ZoneBounds()
-		if end.IsZero() {
-			break
-		}
-		if !end.After(t) { // beyond its table, Go may give an empty zone period
-			end = t.Add(24 * time.Hour)
-		}
-		t = end
+	if at, off, ok := kpi.Aligned(zone, from, to, iv); !ok {
+		return fmt.Errorf("%w: %s intervals do not start on the local hour in %s (offset %s on %s); plan in 900 s intervals",
+			ErrInvalid, iv, zone, off, at.Format(time.DateOnly))
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package plan_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -211,7 +212,9 @@ func TestPlanOptionsInvalid(t *testing.T) {
 // clocks go forward) is planned in 92 quarter hours, all closed, nobody
 // needed; Monday the 30th in 96, the calls forecast at 10:00 local (08:00
 // UTC now, 09:00 UTC in the history weeks) and agents only while open;
-// Sunday 2026-10-25 (the clocks go back) in 100.
+// Sunday 2026-10-25 (the clocks go back) in 100. Hour-long intervals in a
+// zone five and a half hours from UTC would not start on the local hour:
+// refused.
 func TestPlanLocalDays(t *testing.T) {
 	ctx := context.Background()
 	c, err := kpi.ParseConfig([]byte("timezone: Europe/Warsaw\nqueues: {default: {hours: {mon-fri: \"08:00-18:00\"}}}\n"))
@@ -267,5 +270,16 @@ func TestPlanLocalDays(t *testing.T) {
 				t.Errorf("%s 10:00: %v calls forecast, want %v", tc.date, it.ForecastCalls, tc.calls)
 			}
 		}
+	}
+	kolkata, err := kpi.ParseConfig([]byte("timezone: Asia/Kolkata\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hourly, err := plan.New(s, plan.Options{Weeks: 2, IntervalSec: 3600, KPI: kolkata})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hourly.Plan(ctx, time.Date(2026, 3, 30, 0, 0, 0, 0, time.UTC)); !errors.Is(err, plan.ErrInvalid) {
+		t.Errorf("hourly plan in Asia/Kolkata: %v, want ErrInvalid", err)
 	}
 }
