@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"html"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -101,12 +102,37 @@ func TestHTMLReportChromium(t *testing.T) {
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	dom, logs := runChromium(t, bin, "--dump-dom", "file://"+path)
+	// One run of Chromium lays the page out 400 px wide, as on a phone,
+	// in a page of the test's own that frames it (the report runs no
+	// script), and gives back the rendered report and its width: the cards
+	// wrap and the queue table stacks, so it is no wider than the phone.
+	frame := filepath.Join(dir, "phone.html")
+	if err := os.WriteFile(frame, []byte(`<!DOCTYPE html><html><body style="margin:0">
+<iframe id="r" src="report.html" style="width:400px;height:1200px;border:0"></iframe><pre id="dom"></pre>
+<script>
+document.getElementById("r").addEventListener("load", function () {
+  var d = this.contentDocument.documentElement;
+  document.body.setAttribute("data-width", String(d.scrollWidth));
+  document.getElementById("dom").textContent = d.outerHTML;
+});
+</script></body></html>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	framed, logs := runChromium(t, bin, "--allow-file-access-from-files", "--virtual-time-budget=5000", "--dump-dom", "file://"+frame)
 	for _, l := range strings.Split(logs, "\n") {
 		if strings.Contains(l, "CONSOLE") || strings.Contains(l, "Uncaught") || strings.Contains(l, "net::ERR") {
 			t.Errorf("chromium: %s", l)
 		}
 	}
+	m := regexp.MustCompile(`data-width="(\d+)"`).FindStringSubmatch(framed)
+	d := regexp.MustCompile(`(?s)<pre id="dom">(.*)</pre>`).FindStringSubmatch(framed)
+	if m == nil || d == nil {
+		t.Fatalf("the framed report was not rendered:\n%s", framed)
+	}
+	if w, _ := strconv.Atoi(m[1]); w > 400 {
+		t.Errorf("at 400 px the report is %d px wide: it does not fit a phone", w)
+	}
+	dom := html.UnescapeString(d[1])
 	want := []string{
 		"Frontline manager report",
 		"2026-10-03 00:00 → 2026-10-04 00:00 UTC",
@@ -145,28 +171,6 @@ func TestHTMLReportChromium(t *testing.T) {
 		t.Logf("wrote %s (%d bytes)", *screenshot, len(b))
 	}
 
-	// On a phone: the page laid out 400 px wide is no wider than that (the
-	// cards wrap, the queue table stacks), measured by a page of the
-	// test's own that frames the report (the report runs no script).
-	frame := filepath.Join(dir, "phone.html")
-	if err := os.WriteFile(frame, []byte(`<!DOCTYPE html><html><body style="margin:0">
-<iframe id="r" src="report.html" style="width:400px;height:1200px;border:0"></iframe>
-<script>
-document.getElementById("r").addEventListener("load", function () {
-  var d = this.contentDocument.documentElement;
-  document.body.setAttribute("data-width", String(d.scrollWidth));
-});
-</script></body></html>`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	dom, _ = runChromium(t, bin, "--allow-file-access-from-files", "--virtual-time-budget=5000", "--dump-dom", "file://"+frame)
-	m := regexp.MustCompile(`data-width="(\d+)"`).FindStringSubmatch(dom)
-	if m == nil {
-		t.Fatalf("the framed report was not measured:\n%s", dom)
-	}
-	if w, _ := strconv.Atoi(m[1]); w > 400 {
-		t.Errorf("at 400 px the report is %d px wide: it does not fit a phone", w)
-	}
 	if *screenshotPhone != "" {
 		runChromium(t, bin, "--screenshot="+*screenshotPhone, "--window-size=400,2400", "--hide-scrollbars", "file://"+path)
 		t.Logf("wrote %s", *screenshotPhone)
