@@ -1,5 +1,6 @@
-// Package aggregator turns raw events into the KPIs of docs/kpis.md.
-// Every KPI is defined once, in an embedded SQL file under sql/; Go binds
-// the parameters, runs the queries and shapes the results (the manager
-// report, its text rendering and the drill-down lists).
+// Package aggregator keeps the derived tables and the KPI gauges up to
+// date: on a schedule it runs the INSERT … SELECT jobs of sql/job_*.sql
+// (callback status, first replies, agent state intervals, staffing, poor
+// service) and refreshes the per-queue gauges of sql/gauge_*.sql that the
+// alert rules read. The rules themselves are package kpi's definitions.
 package aggregator

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/frontline-oss/frontline/internal/store"
+	"github.com/frontline-oss/frontline/kpi"
 )
 
 // GaugeWindow is the span of the rate gauges (service level, abandon rate,
@@ -32,6 +33,8 @@ type gaugeMetrics struct {
 	callbackOldestAge *prometheus.GaugeVec
 	callbackPastDue   *prometheus.GaugeVec
 	serviceLevel      *prometheus.GaugeVec
+	offered           *prometheus.GaugeVec
+	open              *prometheus.GaugeVec
 	abandonRate       *prometheus.GaugeVec
 	asa               *prometheus.GaugeVec
 	emailBacklog      *prometheus.GaugeVec
@@ -56,6 +59,10 @@ func newGaugeMetrics(r prometheus.Registerer) *gaugeMetrics {
 			"How long the most overdue open callback has been past its due time, per queue (0 when none is overdue)."),
 		serviceLevel: vec("frontline_service_level_30m",
 			"Share of calls offered in the last 30 min answered within the service-level threshold (absent when none was offered)."),
+		offered: vec("frontline_calls_offered_30m",
+			"Calls offered in the last 30 min while the queue was open (the volume behind the service level and abandon rate), per queue that ever had a call."),
+		open: vec("frontline_queue_open",
+			"1 while the queue is open (its opening hours and holidays, in its time zone), 0 while it is closed."),
 		abandonRate: vec("frontline_abandon_rate_30m",
 			"Share of calls offered in the last 30 min that were abandoned (absent when none was offered)."),
 		asa: vec("frontline_asa_seconds_30m",
@@ -65,21 +72,22 @@ func newGaugeMetrics(r prometheus.Registerer) *gaugeMetrics {
 		emailOldestAge: vec("frontline_email_backlog_oldest_age_seconds",
 			"Age of the oldest unreplied e-mail, per queue (0 when none)."),
 		lastRun: prometheus.NewGauge(prometheus.GaugeOpts{Name: "frontline_aggregator_last_run_timestamp_seconds",
-			Help: "When the last successful aggregator run was (its now), in Unix seconds."}),
+			Help: "When the last successful aggregator run ended, by the wall clock, in Unix seconds."}),
 		runDuration: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "frontline_aggregator_run_duration_seconds",
 			Help: "Duration of aggregator runs (jobs and gauges).", Buckets: prometheus.ExponentialBuckets(0.01, 2, 12)}),
 		errors: prometheus.NewCounter(prometheus.CounterOpts{Name: "frontline_aggregator_errors_total",
 			Help: "Aggregator runs that failed."}),
 	}
-	r.MustRegister(m.callbacksOpen, m.callbacksOverdue, m.callbackOldestAge, m.callbackPastDue, m.serviceLevel, m.abandonRate,
+	r.MustRegister(m.callbacksOpen, m.callbacksOverdue, m.callbackOldestAge, m.callbackPastDue, m.serviceLevel, m.offered, m.open, m.abandonRate,
 		m.asa, m.emailBacklog, m.emailOldestAge, m.lastRun, m.runDuration, m.errors)
 	return m
 }
 
 // refreshGauges reads the gauge queries for now and replaces every value of
-// the per-queue gauges. The rate gauges run the report's own per-queue query
-// (sql/report_queues.sql) over [now − 30 min, now), so a gauge and the
-// report never disagree on a definition.
+// the per-queue gauges. The rate gauges run the report's own per-queue
+// definition (queue_kpis of package kpi, sql/gauge_queues.sql) over
+// [now − 30 min, now), so a gauge and the report never disagree on a
+// definition.
 func (a *Aggregator) refreshGauges(ctx context.Context, now time.Time) error {
 	type callbackRow struct {
 		Queue    string  `json:"queue"`
@@ -96,7 +104,7 @@ func (a *Aggregator) refreshGauges(ctx context.Context, now time.Time) error {
 	var errs []error
 	p := store.Params{"now": now}
 
-	cbs, err := gaugeQuery[callbackRow](ctx, a.s, "gauge_callbacks", p)
+	cbs, err := gaugeQuery[callbackRow](ctx, a.s, a.q, "gauge_callbacks", p)
 	if err != nil {
 		errs = append(errs, err)
 	} else {
@@ -112,7 +120,7 @@ func (a *Aggregator) refreshGauges(ctx context.Context, now time.Time) error {
 		}
 	}
 
-	ems, err := gaugeQuery[emailRow](ctx, a.s, "gauge_emails", p)
+	ems, err := gaugeQuery[emailRow](ctx, a.s, a.q, "gauge_emails", p)
 	if err != nil {
 		errs = append(errs, err)
 	} else {
@@ -124,22 +132,33 @@ func (a *Aggregator) refreshGauges(ctx context.Context, now time.Time) error {
 		}
 	}
 
-	q, err := querySQL("report_queues")
+	type queueRow struct {
+		Queue        string   `json:"queue"`
+		Open         bool     `json:"is_open"`
+		Offered      float64  `json:"offered"`
+		ServiceLevel *float64 `json:"service_level"`
+		AbandonRate  *float64 `json:"abandon_rate"`
+		ASASec       *float64 `json:"asa_sec"`
+	}
+	qs, err := gaugeQuery[queueRow](ctx, a.s, a.q, "gauge_queues", kpi.QueryParams(now.Add(-GaugeWindow), now, ""))
 	if err != nil {
 		errs = append(errs, err)
 	} else {
-		qs, err := store.QueryAll[QueueStats](ctx, a.s, q, a.o.Params.bind(now.Add(-GaugeWindow), now, ""))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("cannot read the 30-minute queue KPIs: %w", err))
-		} else {
-			a.m.serviceLevel.Reset()
-			a.m.abandonRate.Reset()
-			a.m.asa.Reset()
-			for _, r := range qs {
-				setIf(a.m.serviceLevel, r.Queue, r.ServiceLevel)
-				setIf(a.m.abandonRate, r.Queue, r.AbandonRate)
-				setIf(a.m.asa, r.Queue, r.ASASec)
+		a.m.serviceLevel.Reset()
+		a.m.abandonRate.Reset()
+		a.m.asa.Reset()
+		a.m.offered.Reset()
+		a.m.open.Reset()
+		for _, r := range qs {
+			a.m.offered.WithLabelValues(r.Queue).Set(r.Offered)
+			open := 0.0
+			if r.Open {
+				open = 1
 			}
+			a.m.open.WithLabelValues(r.Queue).Set(open)
+			setIf(a.m.serviceLevel, r.Queue, r.ServiceLevel)
+			setIf(a.m.abandonRate, r.Queue, r.AbandonRate)
+			setIf(a.m.asa, r.Queue, r.ASASec)
 		}
 	}
 	return errors.Join(errs...)
@@ -154,8 +173,8 @@ func setIf(g *prometheus.GaugeVec, queue string, v *float64) {
 }
 
 // gaugeQuery runs sql/<name>.sql.
-func gaugeQuery[T any](ctx context.Context, s store.Store, name string, p store.Params) ([]T, error) {
-	q, err := querySQL(name)
+func gaugeQuery[T any](ctx context.Context, s store.Store, qs kpi.Queries, name string, p store.Params) ([]T, error) {
+	q, err := qs.SQL(name)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,10 @@
 package aggregator
 
 import (
+	"github.com/frontline-oss/frontline/internal/eventtest"
+	"github.com/frontline-oss/frontline/kpi"
+	"github.com/frontline-oss/frontline/report"
+
 	"context"
 	"math"
 	"path/filepath"
@@ -66,7 +70,7 @@ func TestGauges(t *testing.T) {
 	cb := func(id, queue, requested, due string) *schemas.Event {
 		return jtEvent(&schemas.CallbackRequested{CallbackID: id, Queue: queue, RequestedAt: at(requested), DueAt: at(due)})
 	}
-	insertEvents(t, s,
+	eventtest.Insert(t, s,
 		cb("cb1", "billing", "10:00", "11:00"), // open, overdue, 2 h old
 		cb("cb2", "billing", "11:30", "13:00"), // open, not due
 		cb("cb3", "billing", "09:00", "10:00"), // reached: completed
@@ -97,10 +101,20 @@ func TestGauges(t *testing.T) {
 	)
 	reg := prometheus.NewRegistry()
 	a := New(s, Options{Registerer: reg})
+	before := time.Now()
 	if err := a.RunOnce(ctx, at("12:00")); err != nil {
 		t.Fatal(err)
 	}
+	after := time.Now()
 	got := gaugeValues(t, reg)
+	// The run's now is 2026-10-03 12:00; its last-run gauge is the wall
+	// clock, which freshness alerts compare with time().
+	lastRun := got["frontline_aggregator_last_run_timestamp_seconds"]
+	if lastRun < float64(before.UnixNano())/1e9 || lastRun > float64(after.UnixNano())/1e9 {
+		t.Errorf("frontline_aggregator_last_run_timestamp_seconds = %v, want the wall clock of the run, in [%v, %v]",
+			lastRun, float64(before.Unix()), float64(after.Unix()))
+	}
+	delete(got, "frontline_aggregator_last_run_timestamp_seconds")
 	want := map[string]float64{
 		"frontline_callbacks_open{billing}":                   3,
 		"frontline_callbacks_overdue{billing}":                2,
@@ -115,7 +129,10 @@ func TestGauges(t *testing.T) {
 		"frontline_asa_seconds_30m{billing}":                  20,
 		"frontline_email_backlog{billing}":                    2,
 		"frontline_email_backlog_oldest_age_seconds{billing}": 6 * 3600,
-		"frontline_aggregator_last_run_timestamp_seconds":     float64(at("12:00").Unix()),
+		"frontline_calls_offered_30m{billing}":                4,
+		"frontline_calls_offered_30m{support}":                0,
+		"frontline_queue_open{billing}":                       1,
+		"frontline_queue_open{support}":                       1,
 		"frontline_aggregator_run_duration_seconds":           1,
 		"frontline_aggregator_errors_total":                   0,
 	}
@@ -144,10 +161,10 @@ func TestGauges(t *testing.T) {
 // list is empty).
 func TestGaugesMatchReport(t *testing.T) {
 	ctx := context.Background()
-	dir := filepath.Join(scenarios, "basic")
+	dir := filepath.Join("../testdata", "basic")
 	s := storetest.New(t)
-	loadFile(t, s, filepath.Join(dir, "events.jsonl"))
-	from, to := readWindow(t, dir)
+	eventtest.LoadFile(t, s, filepath.Join(dir, "events.jsonl"))
+	from, to := eventtest.Window(t, dir)
 	reg := prometheus.NewRegistry()
 	if err := New(s, Options{Registerer: reg}).RunOnce(ctx, to); err != nil {
 		t.Fatal(err)
@@ -163,11 +180,11 @@ func TestGaugesMatchReport(t *testing.T) {
 		t.Fatal("no per-queue gauge")
 	}
 	for q := range queues {
-		r, err := BuildReport(ctx, s, from, to, q, Params{})
+		r, err := report.BuildReport(ctx, s, from, to, q, kpi.Config{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		overdue, err := OverdueCallbacks(ctx, s, to, q, Params{})
+		overdue, err := report.OverdueCallbacks(ctx, s, to, q, kpi.Config{})
 		if err != nil {
 			t.Fatal(err)
 		}

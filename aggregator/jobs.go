@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/frontline-oss/frontline/internal/store"
+	"github.com/frontline-oss/frontline/kpi"
 )
 
 // Options configure an Aggregator. A zero field takes the default written
@@ -26,17 +27,20 @@ type Options struct {
 	// [previous run's now − Lateness, now). Default 48 h. (The rollups of
 	// migration 0010 take late events whenever they come.)
 	Lateness time.Duration
-	// Params are the KPI definitions of kpis.md that jobs and gauges use
-	// (service-level threshold and short abandon for the 30-minute gauges;
-	// long wait, churn lookback, repeat contacts for poor service).
-	// Default DefaultParams().
-	Params Params
+	// KPI is the configuration the jobs and gauges measure with: each
+	// queue's thresholds and opening hours for the 30-minute gauges, the
+	// long wait, churn lookback and repeat contacts for poor service.
+	// Default kpi.DefaultConfig().
+	KPI kpi.Config
 	// Logger gets one line per run. Default: discard.
 	Logger *slog.Logger
 	// Registerer gets the gauges of gauges.go. Default: a private registry
 	// (nothing is registered globally).
 	Registerer prometheus.Registerer
-	// Now is the clock Run reads. Default time.Now.
+	// Now is the clock Run reads: the moment the jobs and gauges are
+	// computed at (the demo gives the simulated clock). Default time.Now.
+	// frontline_aggregator_last_run_timestamp_seconds is the wall clock of
+	// the run whatever Now says, so freshness alerts judge real time.
 	Now func() time.Time
 }
 
@@ -53,7 +57,7 @@ func (o Options) withDefaults() Options {
 	if o.Lateness <= 0 {
 		o.Lateness = DefaultLateness
 	}
-	o.Params = o.Params.withDefaults()
+	o.KPI = o.KPI.WithDefaults()
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -89,6 +93,7 @@ var jobDefs = []jobDef{
 type Aggregator struct {
 	s       store.Store
 	o       Options
+	q       kpi.Queries // sqlFiles compiled for o.KPI
 	m       *gaugeMetrics
 	mu      sync.Mutex // one run at a time
 	lastVer int64
@@ -100,7 +105,8 @@ type Aggregator struct {
 // are, as prometheus.MustRegister does).
 func New(s store.Store, o Options) *Aggregator {
 	o = o.withDefaults()
-	return &Aggregator{s: s, o: o, m: newGaugeMetrics(o.Registerer)}
+	q := kpi.MustCompile(sqlFiles, o.KPI.Bind(kpi.QueryWindow))
+	return &Aggregator{s: s, o: o, q: q, m: newGaugeMetrics(o.Registerer)}
 }
 
 // Run calls RunOnce now and then every Options.Every until ctx ends, and
@@ -149,8 +155,9 @@ func (a *Aggregator) RunOnce(ctx context.Context, now time.Time) error {
 		a.m.errors.Inc()
 		return err
 	}
-	a.m.lastRun.Set(float64(now.UnixNano()) / 1e9)
-	a.lastOK.Store(time.Now().UnixNano())
+	wall := time.Now()
+	a.m.lastRun.Set(float64(wall.UnixNano()) / 1e9)
+	a.lastOK.Store(wall.UnixNano())
 	args := []any{"now", now.Format(time.RFC3339), "duration", took.Round(time.Millisecond)}
 	for _, j := range jobDefs {
 		args = append(args, j.table, rows[j.table])
@@ -178,10 +185,7 @@ func (a *Aggregator) runJobs(ctx context.Context, now time.Time) (map[string]int
 		}
 		ver := a.version()
 		p := store.Params{"since": since, "now": now, "version": ver}
-		for k, v := range a.jobParams() {
-			p[k] = v
-		}
-		q, err := querySQL(j.name)
+		q, err := a.q.SQL(j.name)
 		if err != nil {
 			return rows, err
 		}
@@ -202,17 +206,6 @@ func (a *Aggregator) runJobs(ctx context.Context, now time.Time) (map[string]int
 		}
 	}
 	return rows, nil
-}
-
-// jobParams are the KPI definitions the job SQL binds, in seconds.
-func (a *Aggregator) jobParams() store.Params {
-	p := a.o.Params
-	return store.Params{
-		"long_wait":       p.LongWait.Seconds(),
-		"short_abandon":   p.ShortAbandon.Seconds(),
-		"churn_lookback":  p.ChurnLookback.Seconds(),
-		"repeat_contacts": p.RepeatContacts,
-	}
 }
 
 // watermarks reads each job's last `now`.

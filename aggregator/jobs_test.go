@@ -1,6 +1,10 @@
 package aggregator
 
 import (
+	"github.com/frontline-oss/frontline/internal/eventtest"
+	"github.com/frontline-oss/frontline/kpi"
+	"github.com/frontline-oss/frontline/report"
+
 	"context"
 	"fmt"
 	"testing"
@@ -90,7 +94,7 @@ func TestLateEventsCorrectTheirIntervals(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.New(t)
 	at := func(hm string) time.Time { return jtAt(t, hm) }
-	insertEvents(t, s,
+	eventtest.Insert(t, s,
 		jtEvent(&schemas.AgentState{AgentID: "a1", State: "available", At: at("08:00"), Queue: "billing"}),
 		jtEvent(&schemas.AgentState{AgentID: "a1", State: "busy", At: at("09:00"), Queue: "billing"}),
 		jtEvent(&schemas.AgentState{AgentID: "a1", State: "logged_out", At: at("12:00"), Queue: "billing"}),
@@ -116,7 +120,7 @@ func TestLateEventsCorrectTheirIntervals(t *testing.T) {
 	// Ten hours late: a1 went to wrap at 10:00, cb1 was reached at 09:30,
 	// e1 was answered at 10:00, and a call was queued at 10:05.
 	queued, answered := at("10:05"), at("10:05:12")
-	insertEvents(t, s,
+	eventtest.Insert(t, s,
 		jtEvent(&schemas.AgentState{AgentID: "a1", State: "wrap", At: at("10:00"), Queue: "billing"}),
 		jtEvent(&schemas.CallbackAttempted{CallbackID: "cb1", AgentID: "a1", AttemptedAt: at("09:30"), Result: "reached"}),
 		jtEvent(&schemas.EmailReplied{EmailID: "e1", AgentID: "a1", RepliedAt: at("10:00")}),
@@ -152,7 +156,7 @@ func TestLateEventsCorrectTheirIntervals(t *testing.T) {
 		if len(r) != 1 || r[0].FirstReply == nil || !r[0].FirstReply.Equal(at("10:00")) || r[0].Replies != 1 {
 			t.Errorf("run %d: email_first_reply %+v, want e1 replied at 10:00", run, r)
 		}
-		iv, err := QueueIntervals(ctx, s, at("10:00"), at("10:15"), RollupBucket, "billing")
+		iv, err := report.QueueIntervals(ctx, s, at("10:00"), at("10:15"), report.RollupBucket, "billing", kpi.Config{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +185,7 @@ func TestPoorServiceSpans(t *testing.T) {
 		}
 		return jtEvent(c)
 	}
-	insertEvents(t, s,
+	eventtest.Insert(t, s,
 		call("short", base.Add(-20*day), 2*time.Second, false, false),     // short abandon: neither contact nor incident
 		call("long", base.Add(-10*day), 121*time.Second, true, false),     // long wait
 		call("ab", base.Add(-5*day), 30*time.Second, false, false),        // abandoned

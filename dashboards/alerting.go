@@ -1,16 +1,15 @@
 package dashboards
 
 import (
+	"github.com/frontline-oss/frontline/kpi"
+
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/grafana/grafana-foundation-sdk/go/alerting"
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/common"
 	"github.com/grafana/grafana-foundation-sdk/go/expr"
-
-	"github.com/frontline-oss/frontline/aggregator"
 )
 
 // GrafanaAlertFolderUID is the uid of the Grafana folder the alert rules are
@@ -31,43 +30,39 @@ const (
 // instance per queue) and the threshold B on it, the condition. A queue
 // whose target differs from the default gets its own rule.
 //
-// The SQL reads the derived and rollup tables like the dashboards do:
-// callback_status and email_first_reply (kept by the aggregator) as of the
-// evaluation time ($__toTime), and calls_15m over the last two complete
-// 15-minute intervals. The rollup measures service level at 20 s, so a
-// target with another threshold is an error here (its Prometheus rule,
-// on the aggregator's gauges, measures at any threshold).
+// The SQL reads the derived and rollup tables with the report's rules, like
+// the dashboards do: callback_status and email_first_reply (kept by the
+// aggregator) judged at the evaluation time ($__toTime), and the calls
+// rollup over the last two complete 15-minute intervals, each queue at its
+// own thresholds; the rate rules keep only the queues that offered their
+// minimum volume of calls while open and are open at the evaluation time.
 func GrafanaAlertRules(c Config) ([]alerting.Rule, error) {
 	c = c.Defaults()
 	if err := validateRulesConfig(c); err != nil {
 		return nil, err
 	}
-	for _, tg := range append([]aggregator.Target{c.Targets.Default}, queueTargets(c.Targets)...) {
-		if tg.SLThreshold != 0 && tg.SLThreshold != rollupSLThreshold {
-			return nil, fmt.Errorf("cannot build grafana alert rules: service-level threshold %s is not the rollup's %s (use the prometheus rules)", tg.SLThreshold, rollupSLThreshold)
-		}
-	}
-	g := alertGen{c: c}
+	g := alertGen{c: c, gen: newGen(c)}
 	margin := promDuration(c.OverdueMarginSec)
 
 	g.add("Callbacks overdue", "frontline-callbacks-overdue", "FrontlineCallbacksOverdue",
-		queueSplit{def: float64(c.OverdueCallbacks)}, gt, "1m", severityCritical, sqlCallbacksOverdue,
+		queueSplit{def: float64(c.OverdueCallbacks)}, gt, "1m", severityCritical, g.callbacksSQL("toFloat64(countIf(is_overdue))"),
 		"{{ $values.A }} callbacks overdue in queue {{ $labels.queue }}",
 		fmt.Sprintf("More than %d callbacks in the queue are open past the time promised to the customer.", c.OverdueCallbacks))
 	g.add("Callback past due beyond margin", "frontline-callback-past-due", "FrontlineCallbacksPastDueMargin",
-		queueSplit{def: float64(c.OverdueMarginSec)}, gt, "1m", severityCritical, sqlCallbackPastDue,
+		queueSplit{def: float64(c.OverdueMarginSec)}, gt, "1m", severityCritical,
+		g.callbacksSQL("toFloat64(coalesce(maxIf(dateDiff('second', due_at, callbacks_as_of), is_overdue), 0))"),
 		"The most overdue callback in queue {{ $labels.queue }} is {{ humanizeDuration $values.A.Value }} past due",
 		"An open callback of the queue is more than "+margin+" past the time promised to the customer.")
 	g.add("Service level under target", "frontline-service-level", "FrontlineServiceLevelLow",
-		splitTargets(c.Targets, func(x aggregator.Target) float64 { return x.ServiceLevel }), lt, "30m", severityWarning, sqlServiceLevel,
+		splitQueues(c.KPI, func(x kpi.Queue) float64 { return x.ServiceLevel }), lt, "30m", severityWarning, g.rateSQL("service_level"),
 		"Service level {{ humanizePercentage $values.A.Value }} in queue {{ $labels.queue }}",
-		"The share of calls answered within 20 s over the last two complete 15-minute intervals has been under the queue's target for 30 minutes.")
+		"The share of calls answered within the queue's threshold ("+g.slText()+") over the last two complete 15-minute intervals has been under the queue's target for 30 minutes.")
 	g.add("Abandon rate high", "frontline-abandon-rate", "FrontlineAbandonRateHigh",
-		splitTargets(c.Targets, func(x aggregator.Target) float64 { return x.MaxAbandonRate }), gt, "15m", severityWarning, sqlAbandonRate,
+		splitQueues(c.KPI, func(x kpi.Queue) float64 { return x.MaxAbandonRate }), gt, "15m", severityWarning, g.rateSQL("abandon_rate"),
 		"Abandon rate {{ humanizePercentage $values.A.Value }} in queue {{ $labels.queue }}",
 		"More callers hung up while waiting over the last two complete 15-minute intervals than the queue's ceiling, for 15 minutes.")
 	g.add("E-mail backlog past SLA", "frontline-email-backlog", "FrontlineEmailBacklogPastSLA",
-		splitTargets(c.Targets, func(x aggregator.Target) float64 { return x.EmailSLA.Seconds() }), gt, "5m", severityWarning, sqlEmailOldest,
+		splitQueues(c.KPI, func(x kpi.Queue) float64 { return x.EmailSLA.Seconds() }), gt, "5m", severityWarning, g.emailSQL(),
 		"Oldest unanswered e-mail in queue {{ $labels.queue }} is {{ humanizeDuration $values.A.Value }} old",
 		"The queue has an unanswered e-mail older than its first-response target.")
 	if g.err != nil {
@@ -76,17 +71,62 @@ func GrafanaAlertRules(c Config) ([]alerting.Rule, error) {
 	return g.rules, nil
 }
 
-// rollupSLThreshold is the service-level threshold calls_15m is built with
-// (internal/store/migrations/0010_rollups.sql).
-const rollupSLThreshold = 20 * time.Second
+// The alert queries: one row per queue, `queue` and `value`. {queues} is the
+// queue filter of the rule; $__toTime is the evaluation time (the plugin's
+// macro, the end of the rule's relative time range).
 
-// queueTargets lists the per-queue targets of t.
-func queueTargets(t aggregator.Targets) []aggregator.Target {
-	var out []aggregator.Target
-	for _, q := range t.Queues {
-		out = append(out, q)
-	}
-	return out
+// callbacksSQL aggregates value over each queue's callbacks judged at the
+// evaluation time by the report's rule (callback_overdue): value may use
+// is_overdue, due_at and callbacks_as_of.
+func (g alertGen) callbacksSQL(value string) string {
+	return `SELECT toString(queue) AS queue, ` + value + ` AS value
+FROM (
+    SELECT queue, due_at, toDateTime64($__toTime, 3, 'UTC') AS callbacks_as_of,
+        ` + g.definitions("callback_overdue") + ` AS is_overdue
+    FROM callback_status FINAL
+    WHERE {queues}
+)
+GROUP BY queue
+ORDER BY queue`
+}
+
+// rateSQL is a rate of call_rates (service_level, abandon_rate) per queue
+// over the last two complete 15-minute intervals, from the rollup judged by
+// the report's definitions, for the queues that offered at least their
+// minimum volume while open and are open at the evaluation time.
+func (g alertGen) rateSQL(rate string) string {
+	t := g.c.KPI.Bind(kpi.Window{
+		From:      "toStartOfFifteenMinutes($__toTime) - INTERVAL 30 MINUTE",
+		To:        "toStartOfFifteenMinutes($__toTime)",
+		InQueue:   "{queues}",
+		AllQueues: "1 = 1",
+	})
+	return `WITH
+` + definitions(t, "call_intervals") + `
+SELECT queue, ` + rate + ` AS value
+FROM (
+    SELECT queue, ` + definitions(t, "interval_totals") + `,
+        ` + definitions(t, "call_rates") + `
+    FROM call_intervals
+    GROUP BY queue
+)
+WHERE offered > 0 AND offered >= ` + t.MinVolume + ` AND ` + t.InHours("$__toTime") + `
+ORDER BY queue`
+}
+
+// emailSQL is the age of each queue's oldest e-mail unanswered at the
+// evaluation time (email_unanswered, the report's rule).
+func (g alertGen) emailSQL() string {
+	return `SELECT toString(queue) AS queue,
+    toFloat64(coalesce(maxIf(dateDiff('second', received_at, emails_as_of), is_open), 0)) AS value
+FROM (
+    SELECT queue, received_at, toDateTime64($__toTime, 3, 'UTC') AS emails_as_of,
+        ` + g.definitions("email_unanswered") + ` AS is_open
+    FROM email_first_reply FINAL
+    WHERE {queues}
+)
+GROUP BY queue
+ORDER BY queue`
 }
 
 // Comparison of a Grafana threshold expression.
@@ -95,63 +135,9 @@ const (
 	lt = expr.ExprTypeThresholdConditionsEvaluatorTypeLt
 )
 
-// The alert queries: one row per queue, `queue` and `value`. {queues} is the
-// queue filter of the rule; $__toTime is the evaluation time (the plugin's
-// macro, the end of the rule's relative time range).
-const (
-	sqlCallbacksOverdue = `SELECT toString(queue) AS queue, toFloat64(countIf(is_open AND due_at < $__toTime)) AS value
-FROM (
-    SELECT queue, due_at,
-        requested_at < $__toTime AND (closed_at IS NULL OR closed_at >= $__toTime) AS is_open
-    FROM callback_status FINAL
-    WHERE {queues}
-)
-GROUP BY queue
-ORDER BY queue`
-
-	sqlCallbackPastDue = `SELECT toString(queue) AS queue,
-    toFloat64(coalesce(maxIf(dateDiff('second', due_at, $__toTime), is_open AND due_at < $__toTime), 0)) AS value
-FROM (
-    SELECT queue, due_at,
-        requested_at < $__toTime AND (closed_at IS NULL OR closed_at >= $__toTime) AS is_open
-    FROM callback_status FINAL
-    WHERE {queues}
-)
-GROUP BY queue
-ORDER BY queue`
-
-	sqlServiceLevel = `SELECT toString(queue) AS queue, sum(answered_in_sl) / sum(offered) AS value
-FROM calls_15m
-WHERE interval_start >= toStartOfFifteenMinutes($__toTime) - INTERVAL 30 MINUTE
-  AND interval_start < toStartOfFifteenMinutes($__toTime)
-  AND {queues}
-GROUP BY queue
-HAVING sum(offered) > 0
-ORDER BY queue`
-
-	sqlAbandonRate = `SELECT toString(queue) AS queue, sum(abandoned) / sum(offered) AS value
-FROM calls_15m
-WHERE interval_start >= toStartOfFifteenMinutes($__toTime) - INTERVAL 30 MINUTE
-  AND interval_start < toStartOfFifteenMinutes($__toTime)
-  AND {queues}
-GROUP BY queue
-HAVING sum(offered) > 0
-ORDER BY queue`
-
-	sqlEmailOldest = `SELECT toString(queue) AS queue,
-    toFloat64(coalesce(maxIf(dateDiff('second', received_at, $__toTime), is_open), 0)) AS value
-FROM (
-    SELECT queue, received_at,
-        received_at < $__toTime AND (first_reply_at IS NULL OR first_reply_at >= $__toTime) AS is_open
-    FROM email_first_reply FINAL
-    WHERE {queues}
-)
-GROUP BY queue
-ORDER BY queue`
-)
-
 // alertGen collects rules and the first error.
 type alertGen struct {
+	gen
 	c     Config
 	rules []alerting.Rule
 	err   error

@@ -22,22 +22,19 @@ type capacitySeries struct {
 // its series here (e.g. forecast calls from a plan table, required agents
 // from Erlang C), and they appear on the same chart with the same interval
 // and queue filter.
-func capacityLines() []capacitySeries {
+func (g gen) capacityLines() []capacitySeries {
 	return []capacitySeries{
-		{"offered calls", `SELECT ` + bucket("interval_start") + ` AS time, toFloat64(sum(offered)) AS value
-    FROM calls_15m
-    WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `
-    GROUP BY time`},
-		{"staffed agents", `SELECT ` + bucket("interval_start") + ` AS time, sum(staffed_sec) / ` + bucketSec + ` AS value
+		{"offered calls", g.callsSQL(true, nil, "toFloat64(offered) AS value")},
+		{"staffed agents", `SELECT ` + g.bucket("interval_start") + ` AS time, sum(staffed_sec) / ` + bucketSec + ` AS value
     FROM staffed_15m FINAL
     WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `
     GROUP BY time`},
 		// From `frontline plan` (table capacity_plan, migration 0020).
-		{"forecast calls", `SELECT ` + bucket("interval_start") + ` AS time, sum(forecast_calls) AS value
+		{"forecast calls", `SELECT ` + g.bucket("interval_start") + ` AS time, sum(forecast_calls) AS value
     FROM capacity_plan FINAL
     WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `
     GROUP BY time`},
-		{"required agents", `SELECT ` + bucket("interval_start") + ` AS time, sum(required_with_shrinkage * interval_sec) / ` + bucketSec + ` AS value
+		{"required agents", `SELECT ` + g.bucket("interval_start") + ` AS time, sum(required_with_shrinkage * interval_sec) / ` + bucketSec + ` AS value
     FROM capacity_plan FINAL
     WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `
     GROUP BY time`},
@@ -57,31 +54,28 @@ func unionSeries(series []capacitySeries) string {
 // capacity: demand against supply per interval — offered calls against the
 // agents staffed, and the work those calls brought against them.
 func capacity(g gen) *dashboard.DashboardBuilder {
-	b := newDashboard(UIDCapacity, "Frontline · Capacity",
+	b := g.newDashboard(UIDCapacity, "Frontline · Capacity",
 		"Offered calls per interval against staffed agents, and the workload in agent-equivalents against the agents staffed. Forecast and required agents come from the plans written by frontline plan.")
 	return g.withClickHouseVariables(b).
 		WithRow(dashboard.NewRowBuilder("Demand and supply")).
 		WithPanel(defaultTimeseries("Offered calls and staffed agents",
-			"Per interval: calls offered (answered plus abandoned after 5 seconds or more) and the forecast of `frontline plan` (left axis); the average number of agents logged in and the agents the plan requires, shrinkage included (right axis).",
+			"Per interval: calls offered while the queue was open (answered plus abandoned after the short abandon, "+g.shortText()+") and the forecast of `frontline plan` (left axis); the average number of agents logged in and the agents the plan requires, shrinkage included (right axis).",
 			units.Short).Span(24).
 			DisplayName("${__field.labels.series}").
 			OverrideByName("staffed agents", rightAxis(units.Short)).
 			OverrideByName("required agents", rightAxis(units.Short)).
-			WithTarget(g.chSeries(unionSeries(capacityLines())))).
+			WithTarget(g.chSeries(unionSeries(g.capacityLines())))).
 		WithPanel(defaultTimeseries("Workload against staffed agents",
 			"Per interval: the call work in agent-equivalents (handle time of answered calls divided by the interval length — how many agents were busy with calls on average) against the average number of agents logged in and those available or busy.",
 			units.Short).Span(24).
 			WithTarget(g.chSeries(`SELECT time, sum(work) AS ` + "`call workload`" + `, sum(staffed) AS ` + "`staffed agents`" + `,
     sum(ready) AS ` + "`agents on calls or ready`" + `
 FROM (
-    SELECT ` + bucket("interval_start") + ` AS time,
-        (sum(talk_sum) + sum(hold_sum) + sum(wrap_sum)) / ` + bucketSec + ` AS work,
-        0 AS staffed, 0 AS ready
-    FROM calls_15m
-    WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `
-    GROUP BY time
+    SELECT time, work, 0 AS staffed, 0 AS ready FROM (
+` + g.callsSQL(true, nil, "handle_sum / "+bucketSec+" AS work") + `
+    )
     UNION ALL
-    SELECT ` + bucket("interval_start") + ` AS time, 0 AS work,
+    SELECT ` + g.bucket("interval_start") + ` AS time, 0 AS work,
         sum(staffed_sec) / ` + bucketSec + ` AS staffed,
         (sum(available_sec) + sum(busy_sec) + sum(wrap_sec)) / ` + bucketSec + ` AS ready
     FROM staffed_15m FINAL

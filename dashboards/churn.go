@@ -15,8 +15,8 @@ func churn(g gen) *dashboard.DashboardBuilder {
 	poor := "poor service in the " + days(g.p.ChurnLookback) + " before (a call that waited more than " +
 		duration(g.p.LongWait) + ", an abandoned or transferred call, a callback missed, or " +
 		itoa(g.p.RepeatContacts) + " contacts or more)"
-	cur := g.c.currencyUnit()
-	b := newDashboard(UIDChurn, "Frontline · Churn and revenue",
+	cur := g.currencyUnit()
+	b := g.newDashboard(UIDChurn, "Frontline · Churn and revenue",
 		"Churn lift of poor service, revenue lost and at risk, and the at-risk customers ranked by value. Centre-wide: the queue filter does not apply.")
 	return g.withClickHouseVariables(b).
 		WithRow(dashboard.NewRowBuilder("Customers who left")).
@@ -51,7 +51,7 @@ FROM valued`))).
 			"Per interval: annual value of the customers who left, split by whether they had "+poor+".",
 			cur).
 			WithTarget(g.chSeries(g.churnSQL() + `
-SELECT ` + bucket("t") + ` AS time,
+SELECT ` + g.bucket("t") + ` AS time,
     sumIf(value, is_poor) AS ` + "`after poor service`" + `,
     sumIf(value, NOT is_poor) AS ` + "`other`" + `
 FROM valued

@@ -1,9 +1,10 @@
 package dashboards
 
 import (
+	"github.com/frontline-oss/frontline/kpi"
+
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/grafana/grafana-foundation-sdk/go/barchart"
 	"github.com/grafana/grafana-foundation-sdk/go/common"
@@ -12,9 +13,6 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/stat"
 	"github.com/grafana/grafana-foundation-sdk/go/table"
 	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
-	"github.com/grafana/grafana-foundation-sdk/go/units"
-
-	"github.com/frontline-oss/frontline/aggregator"
 )
 
 // Shared panel defaults, query helpers, variables and thresholds of every
@@ -22,30 +20,31 @@ import (
 // Frontline panel looks.
 
 // gen carries the configuration every panel needs (data source uids,
-// targets, KPI parameters) into the dashboard files.
+// targets, KPI parameters, the time zone) into the dashboard files.
 type gen struct {
 	c Config
-	p aggregator.Params
+	p kpi.Params
+	// t is the default queue's target: the panels' colours.
+	t kpi.Target
+	// terms are the definitions' terms with the Grafana plugin's macros.
+	terms kpi.Terms
 }
 
 func newGen(c Config) gen {
 	c = c.Defaults()
-	return gen{c: c, p: c.params()}
+	return gen{c: c, p: c.KPI.Params, t: c.KPI.Queue("").Target, terms: c.KPI.Bind(grafanaWindow)}
 }
 
-// params are c.Params with zero fields taken from aggregator.DefaultParams.
-func (c Config) params() aggregator.Params { return c.Params.WithDefaults() }
-
-// currencyUnit is c.CurrencyUnit or euros (the simulator's currency).
-func (c Config) currencyUnit() string {
-	if c.CurrencyUnit == "" {
-		return units.Euro
+// currencyUnit is the Grafana unit of the configured currency: one of
+// Grafana's currency units where it has one, else the code as a suffix.
+func (g gen) currencyUnit() string {
+	switch code := g.c.KPI.Currency; code {
+	case "USD", "GBP", "EUR", "JPY", "RUB", "UAH", "BRL", "DKK", "ISK", "NOK", "SEK", "CZK", "CHF", "PLN", "BTC", "ZAR", "INR", "KRW", "IDR", "PHP", "VND":
+		return "currency" + code
+	default:
+		return "suffix: " + code
 	}
-	return c.CurrencyUnit
 }
-
-// sec renders a duration as whole seconds for SQL.
-func sec(d time.Duration) string { return strconv.FormatInt(int64(d/time.Second), 10) }
 
 func (g gen) clickhouse() common.DataSourceRef {
 	t, uid := ClickHouseType, g.c.ClickHouseUID
@@ -89,10 +88,9 @@ func inQueues(col string) string {
 // whole 15 minutes so the 15-minute rollups re-aggregate exactly.
 const bucketSec = "greatest(${interval}, intDiv($__interval_s, 900) * 900)"
 
-// bucket is the start of the chart interval holding col.
-func bucket(col string) string {
-	return "toStartOfInterval(" + col + ", toIntervalSecond(" + bucketSec + "))"
-}
+// bucket is the start of the chart interval holding col, in the
+// dashboards' time zone: a day is a local day.
+func (g gen) bucket(col string) string { return g.terms.Bucket(col, bucketSec) }
 
 // msBetween is b − a in seconds, at millisecond precision.
 func secBetween(a, b string) string {
@@ -284,14 +282,14 @@ func rightAxis(unit string) []dashboard.DynamicConfigValue {
 	return []dashboard.DynamicConfigValue{{Id: "custom.axisPlacement", Value: "right"}, {Id: "unit", Value: unit}}
 }
 
-// newDashboard is a dashboard with Frontline's defaults: a fixed uid, UTC
-// (the pipeline's clock), the last 24 hours, refreshed every minute.
-func newDashboard(uid, title, description string) *dashboard.DashboardBuilder {
+// newDashboard is a dashboard with Frontline's defaults: a fixed uid, the
+// centre's time zone, the last 24 hours, refreshed every minute.
+func (g gen) newDashboard(uid, title, description string) *dashboard.DashboardBuilder {
 	return dashboard.NewDashboardBuilder(title).
 		Uid(uid).
 		Description(description).
 		Tags([]string{"frontline"}).
-		Timezone("utc").
+		Timezone(g.c.KPI.Zone.String()).
 		Time("now-24h", "now").
 		Refresh("1m").
 		Tooltip(dashboard.DashboardCursorSyncCrosshair).

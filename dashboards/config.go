@@ -3,7 +3,7 @@
 // from one Config. `frontline dashboards --out DIR` writes them.
 package dashboards
 
-import "github.com/frontline-oss/frontline/aggregator"
+import "github.com/frontline-oss/frontline/kpi"
 
 // Config drives every generated dashboard and rule. The zero value is
 // completed by Defaults.
@@ -14,22 +14,17 @@ type Config struct {
 	// PrometheusUID is the uid of the Prometheus data source. Default
 	// "frontline-prometheus".
 	PrometheusUID string
-	// Targets are the per-queue service targets that thresholds and alerts
-	// are drawn from. Default aggregator.DefaultTargets().
-	Targets aggregator.Targets
+	// KPI is the centre's configuration, the same the report and the
+	// gauges read: the time zone of the dashboards, each queue's targets,
+	// thresholds, opening hours and alert volume guard, the centre-wide
+	// parameters and the currency. Default kpi.DefaultConfig().
+	KPI kpi.Config
 	// OverdueCallbacks is the per-queue overdue-callback count that alerts.
 	// Default 5.
 	OverdueCallbacks int
 	// OverdueMargin is how far past due the oldest open callback may be
 	// before it alerts, in seconds. Default 1800.
 	OverdueMarginSec int
-	// Params are the KPI definitions (long wait, repeat window, churn
-	// lookback, tenure, e-mail SLA…) that panels reading raw events use.
-	// Zero fields take aggregator.DefaultParams().
-	Params aggregator.Params
-	// CurrencyUnit is the Grafana unit of customer values (revenue lost and
-	// at risk). Default "currencyEUR".
-	CurrencyUnit string
 }
 
 // Defaults fills zero fields of c with the documented defaults.
@@ -40,9 +35,7 @@ func (c Config) Defaults() Config {
 	if c.PrometheusUID == "" {
 		c.PrometheusUID = "frontline-prometheus"
 	}
-	if c.Targets.Default == (aggregator.Target{}) {
-		c.Targets = aggregator.DefaultTargets()
-	}
+	c.KPI = c.KPI.WithDefaults()
 	if c.OverdueCallbacks == 0 {
 		c.OverdueCallbacks = 5
 	}

@@ -13,55 +13,40 @@ const UIDHandleTime = "frontline-handle-time"
 // busy the staffed agents are.
 func handleTime(g gen) *dashboard.DashboardBuilder {
 	tenure := days(g.p.TenureNew)
-	b := newDashboard(UIDHandleTime, "Frontline · Handle time and workload",
+	b := g.newDashboard(UIDHandleTime, "Frontline · Handle time and workload",
 		"Average handle time by queue and topic, talk/hold/wrap split, new against tenured agents, e-mail handling and first response, order entry, occupancy and staffed hours.")
 	return g.withClickHouseVariables(b).
 		WithRow(dashboard.NewRowBuilder("Calls")).
 		WithPanel(defaultTimeseries("Average handle time by queue",
 			"Per interval and queue: the average time an agent spends on an answered call (talk + hold + after-call wrap-up).",
 			units.Seconds).DisplayName("${__field.labels.queue}").
-			WithTarget(g.chSeries(`SELECT ` + bucket("interval_start") + ` AS time, toString(queue) AS queue,
-    (sum(talk_sum) + sum(hold_sum) + sum(wrap_sum)) / nullIf(sum(answered), 0) AS aht_sec
-FROM calls_15m
-WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `
-GROUP BY time, queue
-ORDER BY time, queue`))).
+			WithTarget(g.chSeries(g.callsSQL(true, []string{"queue"}, "aht_sec")))).
 		WithPanel(defaultTimeseries("Talk, hold and wrap-up per call",
 			"Per interval: the average handle time of an answered call split into talking, holding the customer, and after-call wrap-up.",
 			units.Seconds).Stacking(stackNormal()).FillOpacity(40).
-			WithTarget(g.chSeries(`SELECT ` + bucket("interval_start") + ` AS time,
-    sum(talk_sum) / nullIf(sum(answered), 0) AS talk,
-    sum(hold_sum) / nullIf(sum(answered), 0) AS hold,
-    sum(wrap_sum) / nullIf(sum(answered), 0) AS ` + "`wrap-up`" + `
-FROM calls_15m
-WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `
-GROUP BY time
-ORDER BY time`))).
+			WithTarget(g.chSeries(g.callsSQL(true, nil, "talk_sum / nullIf(answered, 0) AS talk", "hold_sum / nullIf(answered, 0) AS hold",
+				"wrap_sum / nullIf(answered, 0) AS `wrap-up`")))).
 		WithPanel(defaultTable("Handle time by topic",
 			"Per call topic, over the period: answered calls and the average handle time with its talk, hold and wrap-up parts. Longest first.",
 			units.Seconds).
 			OverrideByName("answered", unitOverride(units.Short)).
-			WithTarget(g.chQuery(`SELECT toString(topic) AS topic, sum(answered) AS answered,
-    (sum(talk_sum) + sum(hold_sum) + sum(wrap_sum)) / nullIf(answered, 0) AS ` + "`handle time`" + `,
-    sum(talk_sum) / nullIf(answered, 0) AS talk,
-    sum(hold_sum) / nullIf(answered, 0) AS hold,
-    sum(wrap_sum) / nullIf(answered, 0) AS ` + "`wrap-up`" + `
-FROM calls_15m
-WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `
-GROUP BY topic
-HAVING answered > 0
+			WithTarget(g.chQuery(`SELECT * FROM (
+` + g.callsSQL(false, []string{"topic"}, "answered", "aht_sec AS `handle time`", "talk_sum / nullIf(answered, 0) AS talk",
+				"hold_sum / nullIf(answered, 0) AS hold", "wrap_sum / nullIf(answered, 0) AS `wrap-up`") + `
+)
+WHERE answered > 0
 ORDER BY ` + "`handle time`" + ` DESC`))).
 		WithPanel(defaultTimeseries("Handle time, new and tenured agents",
 			"Per interval: the average handle time of calls answered by agents who joined less than "+tenure+" before the call, against those with longer tenure.",
 			units.Seconds).
 			WithTarget(g.chSeries("WITH\n" + g.definitions("inbound_calls", "calls_by_tenure") + "\n" +
-				selectBucketed(bucket("t"), "avgOrNullIf(handle, is_new) AS `new agents`,\n"+
+				selectBucketed(g.bucket("t"), "avgOrNullIf(handle, is_new) AS `new agents`,\n"+
 					"    avgOrNullIf(handle, NOT is_new) AS `tenured agents`", "FROM calls_by_tenure")))).
 		WithRow(dashboard.NewRowBuilder("E-mail and orders")).
 		WithPanel(defaultTimeseries("E-mail first response time",
 			"Per interval of arrival: how long customers waited for the first reply to an e-mail, on average and for nine in ten (90th percentile). Only answered e-mails count.",
 			units.Seconds).
-			WithTarget(g.chSeries(`SELECT ` + bucket("received_at") + ` AS time,
+			WithTarget(g.chSeries(`SELECT ` + g.bucket("received_at") + ` AS time,
     avg(frt) AS mean,
     quantileExactInclusive(0.9)(frt) AS p90
 FROM (
@@ -78,14 +63,16 @@ ORDER BY time`))).
 		WithPanel(defaultStat("E-mail backlog",
 			"E-mails received and not yet replied to, at the end of the time range.",
 			units.Short).Span(6).
-			WithTarget(g.chQuery(`SELECT count() AS backlog
-FROM email_first_reply FINAL
-WHERE received_at < $__toTime AND (first_reply_at IS NULL OR first_reply_at >= $__toTime)
-  AND ` + inQueues("queue")))).
+			WithTarget(g.chQuery(`SELECT countIf(` + g.definitions("email_unanswered") + `) AS backlog
+FROM (
+    SELECT received_at, first_reply_at, $__toTime AS emails_as_of
+    FROM email_first_reply FINAL
+    WHERE ` + inQueues("queue") + `
+)`))).
 		WithPanel(defaultTimeseries("Order entry time",
 			"Per interval: how long an agent takes to enter an order (from starting to submitting it), on average and for nine in ten (90th percentile). Orders carry no queue: the queue filter does not apply.",
 			units.Seconds).
-			WithTarget(g.chSeries(`SELECT ` + bucket("interval_start") + ` AS time,
+			WithTarget(g.chSeries(`SELECT ` + g.bucket("interval_start") + ` AS time,
     sum(entry_sum) / nullIf(sum(entered), 0) AS mean,
     if(sum(entered) = 0, NULL, arrayElement(quantilesExactInclusiveMerge(0.5, 0.9, 0.95)(entry_quantiles), 2)) AS p90
 FROM orders_15m
@@ -108,7 +95,7 @@ WHERE $__timeFilter(interval_start) AND ` + inQueues("queue")))).
 		WithPanel(defaultTimeseries("Occupancy by interval",
 			"Per interval: the share of the agents' available time spent on calls or wrap-up.",
 			units.PercentUnit).Min(0).Max(1).
-			WithTarget(g.chSeries(`SELECT ` + bucket("interval_start") + ` AS time,
+			WithTarget(g.chSeries(`SELECT ` + g.bucket("interval_start") + ` AS time,
     (sum(busy_sec) + sum(wrap_sec)) / nullIf(sum(available_sec) + sum(busy_sec) + sum(wrap_sec), 0) AS occupancy
 FROM staffed_15m FINAL
 WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `
@@ -117,7 +104,7 @@ ORDER BY time`))).
 		WithPanel(defaultBars("Staffed hours by queue",
 			"Per interval and queue: hours agents were logged in.",
 			units.Hours).DisplayName("${__field.labels.queue}").
-			WithTarget(g.chSeries(`SELECT ` + bucket("interval_start") + ` AS time, toString(queue) AS queue,
+			WithTarget(g.chSeries(`SELECT ` + g.bucket("interval_start") + ` AS time, toString(queue) AS queue,
     sum(staffed_sec) / 3600 AS staffed_hours
 FROM staffed_15m FINAL
 WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `

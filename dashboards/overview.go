@@ -12,56 +12,37 @@ const UIDOverview = "frontline-service-overview"
 // overview: the headline KPIs of calls, callbacks, e-mail and customers,
 // each as a figure coloured by its target with its trend beside it.
 func overview(g gen) *dashboard.DashboardBuilder {
-	t := g.c.Targets.Default
-	b := newDashboard(UIDOverview, "Frontline · Service overview",
+	t := g.t
+	b := g.newDashboard(UIDOverview, "Frontline · Service overview",
 		"Service level, abandon rate, speed of answer and handle time, callback and e-mail SLAs, repeat contacts and the revenue lost after poor service.")
+	open := " Calls queued while their queue was closed (opening hours, holidays) do not count."
 	return g.withClickHouseVariables(b).
 		WithRow(dashboard.NewRowBuilder("Calls")).
 		WithPanel(defaultStat("Service level",
-			"Share of offered calls answered within 20 seconds. Offered calls are answered calls plus callers who hung up after waiting 5 seconds or more. Green at the target, amber just under it, red below.",
+			"Share of offered calls answered within the queue's service-level threshold ("+g.slText()+"). Offered calls are answered calls plus callers who hung up after waiting at least the short abandon ("+g.shortText()+")."+open+" Green at the target, amber just under it, red below.",
 			units.PercentUnit).Span(3).Thresholds(atLeast(t.ServiceLevel, t.WarningBand)).
-			WithTarget(g.chQuery(`SELECT sum(answered_in_sl) / nullIf(sum(offered), 0) AS service_level
-FROM calls_15m
-WHERE $__timeFilter(interval_start) AND ` + inQueues("queue")))).
+			WithTarget(g.chQuery(g.callsSQL(false, nil, "service_level")))).
 		WithPanel(defaultStat("Abandon rate",
-			"Share of offered calls whose caller hung up before being answered, after waiting 5 seconds or more. Green up to the ceiling, amber just above it, red beyond.",
+			"Share of offered calls whose caller hung up before being answered, after waiting at least the short abandon ("+g.shortText()+")."+open+" Green up to the ceiling, amber just above it, red beyond.",
 			units.PercentUnit).Span(3).Thresholds(atMost(t.MaxAbandonRate, t.WarningBand)).
-			WithTarget(g.chQuery(`SELECT sum(abandoned) / nullIf(sum(offered), 0) AS abandon_rate
-FROM calls_15m
-WHERE $__timeFilter(interval_start) AND ` + inQueues("queue")))).
+			WithTarget(g.chQuery(g.callsSQL(false, nil, "abandon_rate")))).
 		WithPanel(defaultStat("Average speed of answer",
-			"How long answered callers waited in the queue, on average.",
+			"How long answered callers waited in the queue, on average."+open,
 			units.Seconds).Span(3).
-			WithTarget(g.chQuery(`SELECT sum(answered_wait_sum) / nullIf(sum(answered), 0) AS asa_sec
-FROM calls_15m
-WHERE $__timeFilter(interval_start) AND ` + inQueues("queue")))).
+			WithTarget(g.chQuery(g.callsSQL(false, nil, "asa_sec")))).
 		WithPanel(defaultStat("Average handle time",
-			"Time an agent spends on an answered call: talk plus hold plus after-call wrap-up, on average.",
+			"Time an agent spends on an answered call: talk plus hold plus after-call wrap-up, on average."+open,
 			units.Seconds).Span(3).
-			WithTarget(g.chQuery(`SELECT (sum(talk_sum) + sum(hold_sum) + sum(wrap_sum)) / nullIf(sum(answered), 0) AS aht_sec
-FROM calls_15m
-WHERE $__timeFilter(interval_start) AND ` + inQueues("queue")))).
+			WithTarget(g.chQuery(g.callsSQL(false, nil, "aht_sec")))).
 		WithPanel(defaultTimeseries("Service level and abandon rate",
-			"Per interval: the share of offered calls answered within 20 seconds, and the share abandoned after 5 seconds or more. The lines mark the service-level target and the abandon ceiling.",
+			"Per interval: the share of offered calls answered within the queue's threshold ("+g.slText()+"), and the share abandoned after at least the short abandon ("+g.shortText()+")."+open+" The lines mark the service-level target and the abandon ceiling.",
 			units.PercentUnit).Min(0).Max(1).
 			Thresholds(atLeast(t.ServiceLevel, t.WarningBand)).
-			WithTarget(g.chSeries(`SELECT ` + bucket("interval_start") + ` AS time,
-    sum(answered_in_sl) / nullIf(sum(offered), 0) AS ` + "`service level`" + `,
-    sum(abandoned) / nullIf(sum(offered), 0) AS ` + "`abandon rate`" + `
-FROM calls_15m
-WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `
-GROUP BY time
-ORDER BY time`))).
+			WithTarget(g.chSeries(g.callsSQL(true, nil, "service_level AS `service level`", "abandon_rate AS `abandon rate`")))).
 		WithPanel(defaultTimeseries("Speed of answer and handle time",
-			"Per interval: how long answered callers waited on average, and the average talk + hold + wrap-up time of an answered call.",
+			"Per interval: how long answered callers waited on average, and the average talk + hold + wrap-up time of an answered call."+open,
 			units.Seconds).
-			WithTarget(g.chSeries(`SELECT ` + bucket("interval_start") + ` AS time,
-    sum(answered_wait_sum) / nullIf(sum(answered), 0) AS ` + "`speed of answer`" + `,
-    (sum(talk_sum) + sum(hold_sum) + sum(wrap_sum)) / nullIf(sum(answered), 0) AS ` + "`handle time`" + `
-FROM calls_15m
-WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `
-GROUP BY time
-ORDER BY time`))).
+			WithTarget(g.chSeries(g.callsSQL(true, nil, "asa_sec AS `speed of answer`", "aht_sec AS `handle time`")))).
 		WithRow(dashboard.NewRowBuilder("Callbacks and e-mail")).
 		WithPanel(defaultStat("Callback SLA",
 			"Share of callbacks requested in the period that reached the customer by the promised time. Callbacks still open past their due time count as missed; cancelled ones do not count.",
@@ -74,8 +55,8 @@ ORDER BY time`))).
 		WithPanel(defaultTimeseries("Callback and e-mail SLA",
 			"Per interval of the request (callbacks) or arrival (e-mails): the share handled within their promise, as in the figures above.",
 			units.PercentUnit).Min(0).Max(1).
-			WithTarget(g.chSeries(g.callbackSLASQL(bucket("requested_at")))).
-			WithTarget(g.chSeries(g.emailSLASQL(bucket("received_at"))).RefId("B"))).
+			WithTarget(g.chSeries(g.callbackSLASQL(g.bucket("requested_at")))).
+			WithTarget(g.chSeries(g.emailSLASQL(g.bucket("received_at"))).RefId("B"))).
 		WithRow(dashboard.NewRowBuilder("Customers")).
 		WithPanel(defaultStat("Repeat contact rate",
 			"Share of customer contacts (answered or abandoned calls, e-mails) from a customer who had already contacted us in the "+days(g.p.RepeatWindow)+" before.",
@@ -87,12 +68,12 @@ ORDER BY time`))).
 			WithTarget(g.chQuery(g.contactsSQL("", fcrRate)))).
 		WithPanel(defaultStat("Revenue lost after poor service",
 			"Annual value of the customers who left in the period after poor service in the "+days(g.p.ChurnLookback)+" before: a long wait, an abandoned or transferred call, a missed callback, or "+itoa(g.p.RepeatContacts)+" contacts or more.",
-			g.c.currencyUnit()).Span(4).Thresholds(dashboard.NewThresholdsConfigBuilder().Mode(dashboard.ThresholdsModeAbsolute).
+			g.currencyUnit()).Span(4).Thresholds(dashboard.NewThresholdsConfigBuilder().Mode(dashboard.ThresholdsModeAbsolute).
 			Steps([]dashboard.Threshold{step(nil, "green"), step(ptr(0.01), "red")})).
 			WithTarget(g.chQuery(g.churnSQL() + `
 SELECT sumIf(value, is_churned AND is_poor) AS revenue_lost_after_poor_service FROM valued`))).
 		WithPanel(defaultTimeseries("Repeat contacts and first-contact resolution",
 			"Per interval of the contact: the repeat contact rate and the first-contact resolution rate, as in the figures above.",
 			units.PercentUnit).Min(0).Max(1).
-			WithTarget(g.chSeries(g.contactsSQL(bucket("t"), repeatRate, fcrRate))))
+			WithTarget(g.chSeries(g.contactsSQL(g.bucket("t"), repeatRate, fcrRate))))
 }

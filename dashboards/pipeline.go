@@ -13,7 +13,7 @@ const UIDPipeline = "frontline-pipeline"
 // dead-letter queue and why, insert latency, retries, and the aggregator's
 // freshness. Reads the collector and aggregator metrics from Prometheus.
 func pipeline(g gen) *dashboard.DashboardBuilder {
-	return newDashboard(UIDPipeline, "Frontline · Pipeline health",
+	return g.newDashboard(UIDPipeline, "Frontline · Pipeline health",
 		"Collector and aggregator health from their Prometheus metrics: events per second, consumer lag, dead-letter queue by reason, insert latency and retries, aggregator freshness.").
 		Refresh("30s").
 		Time("now-6h", "now").

@@ -1,51 +1,105 @@
 package dashboards
 
 import (
+	"github.com/frontline-oss/frontline/kpi"
+
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/frontline-oss/frontline/aggregator"
 )
 
 // Panel SQL used by more than one dashboard. Rollups and derived tables
 // (migrations 0010, 0011) carry the KPI logic; where a KPI has no rollup
 // (repeat contacts, churn, handle time by tenure, e-mail handling time), the
-// panels include the report's own definitions (aggregator/sql/def_*.sql,
-// through aggregator.Definitions) with the dashboard's time range as the
+// panels include the report's own definitions (kpi/sql/def_*.sql,
+// through kpi.Definitions) with the dashboard's time range as the
 // window, and where a derived table holds a callback's or an e-mail's state
 // but not whether it met its promise, they judge its rows with the report's
 // rule (callback_sla, email_reply).
 
-// sqlTerms are the window and KPI parameters of the report's definitions as
-// the ClickHouse plugin has them: its time macros (DateTime, made
-// DateTime64(3) like the report's window), literal seconds (the e-mail SLA
-// the dashboards promise, emailSLA), and the queue variable.
-func (g gen) sqlTerms() aggregator.SQLTerms {
-	return aggregator.SQLTerms{
-		From:          "toDateTime64($__fromTime, 3, 'UTC')",
-		To:            "toDateTime64($__toTime, 3, 'UTC')",
-		ShortAbandon:  sec(g.p.ShortAbandon),
-		RepeatWindow:  sec(g.p.RepeatWindow),
-		ChurnLookback: sec(g.p.ChurnLookback),
-		EmailSLA:      sec(g.emailSLA()),
-		TenureNew:     sec(g.p.TenureNew),
-		InQueue:       inQueues("queue"),
-		AllQueues:     "'__all' IN (${queue:sqlstring})",
-	}
+// grafanaWindow is the window and queue filter of the report's definitions
+// as the ClickHouse plugin has them: its time macros (DateTime, made
+// DateTime64(3) like the report's window) and the queue variable. The
+// parameters are bound by kpi.Config.Bind as literals (the plugin has no
+// query parameters): per-queue thresholds, opening hours, the centre-wide
+// parameters.
+var grafanaWindow = kpi.Window{
+	From:      "toDateTime64($__fromTime, 3, 'UTC')",
+	To:        "toDateTime64($__toTime, 3, 'UTC')",
+	InQueue:   inQueues("queue"),
+	AllQueues: "'__all' IN (${queue:sqlstring})",
 }
 
 // definitions are the report's definitions names for a WITH clause (see
-// aggregator.Definitions). The names are constants of this package and the
-// blocks are embedded in the aggregator: an error is a bug, and every
+// kpi.Definitions). The names are constants of this package and the
+// blocks are embedded in package kpi: an error is a bug, and every
 // dashboard test panics on it.
 func (g gen) definitions(names ...string) string {
-	sql, err := aggregator.Definitions(g.sqlTerms(), names...)
+	return definitions(g.terms, names...)
+}
+
+// definitions expands names with terms t; an error is a bug (see
+// gen.definitions).
+func definitions(t kpi.Terms, names ...string) string {
+	sql, err := kpi.Definitions(t, names...)
 	if err != nil {
 		panic("dashboards: " + err.Error())
 	}
 	return sql
+}
+
+// callsSQL selects cols from the calls of the rollup in the range, judged
+// and added up as the report does (call_intervals, interval_totals and
+// call_rates of kpi/sql/def_inbound_calls.sql: each queue's own thresholds,
+// the calls queued while their queue was open): one row per chart interval
+// (perInterval; else one row for the whole range) and per value of the
+// group columns (queue, topic). cols are expressions on the totals and rates (offered, answered,
+// service_level, abandon_rate, asa_sec, aht_sec, handle_sum, talk_sum, …).
+func (g gen) callsSQL(perInterval bool, groups []string, cols ...string) string {
+	keys := append([]string(nil), groups...)
+	inner := "SELECT "
+	if perInterval {
+		inner += g.bucket("interval_start") + " AS time, "
+		keys = append([]string{"time"}, keys...)
+	}
+	for _, k := range groups {
+		inner += k + ", "
+	}
+	inner += definitions(g.terms, "interval_totals") + ",\n    " + definitions(g.terms, "call_rates") + "\n    FROM call_intervals"
+	if len(keys) > 0 {
+		inner += "\n    GROUP BY " + strings.Join(keys, ", ")
+	}
+	sql := "WITH\n" + g.definitions("call_intervals") + "\nSELECT " + strings.Join(append(keys, cols...), ",\n    ") +
+		"\nFROM (\n    " + inner + "\n)"
+	if len(keys) > 0 {
+		sql += "\nORDER BY " + strings.Join(keys, ", ")
+	}
+	return sql
+}
+
+// thresholdText says a per-queue threshold the way a manager reads it: the
+// default's, and the queues with their own ("20 seconds; billing 30
+// seconds").
+func (g gen) thresholdText(v func(kpi.Queue) time.Duration) string {
+	def := v(g.c.KPI.Queue(""))
+	out := duration(def)
+	for _, q := range g.c.KPI.QueueNames() {
+		if d := v(g.c.KPI.Queue(q)); d != def {
+			out += "; " + q + " " + duration(d)
+		}
+	}
+	return out
+}
+
+// slText and shortText are the service-level threshold and the short
+// abandon of the queues, for panel descriptions.
+func (g gen) slText() string {
+	return g.thresholdText(func(q kpi.Queue) time.Duration { return q.SLThreshold })
+}
+
+func (g gen) shortText() string {
+	return g.thresholdText(func(q kpi.Queue) time.Duration { return q.ShortAbandon })
 }
 
 // selectBucketed wraps a SELECT list: with b == "" one row for the whole
@@ -58,33 +112,26 @@ func selectBucketed(b, cols, from string) string {
 }
 
 // callbackSLASQL: callbacks requested in the range, judged as the report
-// judges them (callback_sla of aggregator/sql/def_callbacks.sql): met =
+// judges them (callback_sla of kpi/sql/def_callbacks.sql): met =
 // reached by the due time; missed = reached later, or still open past due;
 // cancelled callbacks do not count. Each row of callback_status (kept by the
 // aggregator) is judged at its as_of, the moment its state was taken.
 func (g gen) callbackSLASQL(b string) string {
 	return selectBucketed(b, "countIf(is_sla_met) / nullIf(countIf(is_sla_met OR is_sla_missed), 0) AS `callback SLA`",
 		`FROM (
-    SELECT requested_at, due_at, reached_at,
-        status = 'completed' AS is_completed, status = 'open' AS is_open, as_of AS callbacks_as_of,
+    SELECT requested_at, closed_at, due_at, reached_at,
+        status = 'completed' AS is_completed, as_of AS callbacks_as_of,
         `+g.definitions("callback_sla")+`
     FROM callback_status FINAL
     WHERE $__timeFilter(requested_at) AND `+inQueues("queue")+`)`)
 }
 
-// emailSLA is the e-mail first-response promise: the default target's, or
-// the KPI parameter.
-func (g gen) emailSLA() time.Duration {
-	if d := g.c.Targets.Default.EmailSLA; d > 0 {
-		return d
-	}
-	return g.p.EmailSLA
-}
-
-func (g gen) emailSLAText() string { return duration(g.emailSLA()) }
+// emailSLAText says the e-mail first-response promise: the default
+// target's (a queue with its own is judged by its own).
+func (g gen) emailSLAText() string { return duration(g.t.EmailSLA) }
 
 // emailSLASQL: e-mails received in the range, judged as the report judges
-// them (email_reply of aggregator/sql/def_emails.sql): met = first reply
+// them (email_reply of kpi/sql/def_emails.sql): met = first reply
 // within the SLA; missed = a later first reply, or none and older than the
 // SLA. Each row of email_first_reply (kept by the aggregator) is judged at
 // its as_of.
@@ -95,10 +142,10 @@ func (g gen) emailSLASQL(b string) string {
 
 // judgedEmails selects the e-mails of email_first_reply (kept by the
 // aggregator) that meet cond, each with its first response judged at its
-// as_of (email_reply of aggregator/sql/def_emails.sql): received_at, is_replied,
-// frt, is_sla_met, is_sla_missed.
+// as_of by its queue's SLA (email_reply of kpi/sql/def_emails.sql):
+// received_at, is_replied, frt, is_sla_met, is_sla_missed.
 func (g gen) judgedEmails(cond string) string {
-	return `    SELECT received_at, first_reply_at, as_of AS emails_as_of,
+	return `    SELECT queue, received_at, first_reply_at, as_of AS emails_as_of,
         ` + g.definitions("email_reply") + `
     FROM email_first_reply FINAL
     WHERE ` + cond
@@ -112,7 +159,7 @@ const (
 )
 
 // contactsSQL selects cols from the contacts of the range judged as the
-// report judges them (judged_contacts of aggregator/sql/def_contacts.sql): a
+// report judges them (judged_contacts of kpi/sql/def_contacts.sql): a
 // repeat had an earlier contact of the customer in the repeat window before
 // it; a first-contact resolution has no later one within the window and
 // before the end of the range. Earlier and later contacts count in every
@@ -123,7 +170,7 @@ func (g gen) contactsSQL(b string, cols ...string) string {
 }
 
 // churnSQL ends in the CTE `valued` over the report's churn cohort
-// (churn_cohort of aggregator/sql/def_churn.sql): the customers who left in
+// (churn_cohort of kpi/sql/def_churn.sql): the customers who left in
 // the range (judged when they left) and those not gone by its end with a
 // contact in the lookback before it (judged at the end) — each with
 // is_churned, t (when judged), value (then) and is_poor: whether a span of

@@ -1,6 +1,9 @@
 package dashboards
 
 import (
+	"github.com/frontline-oss/frontline/kpi"
+	"github.com/frontline-oss/frontline/report"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -299,7 +302,7 @@ func TestStatPanelsAgreeWithReport(t *testing.T) {
 	ctx := context.Background()
 	s, from, to := demoStore(t)
 	for _, queue := range []string{"", "billing"} {
-		rep, err := aggregator.BuildReport(ctx, s, from, to, queue, aggregator.DefaultParams())
+		rep, err := report.BuildReport(ctx, s, from, to, queue, kpi.Config{})
 		if err != nil {
 			t.Fatal(err)
 		}

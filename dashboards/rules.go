@@ -1,6 +1,8 @@
 package dashboards
 
 import (
+	"github.com/frontline-oss/frontline/kpi"
+
 	"bytes"
 	"fmt"
 	"regexp"
@@ -10,8 +12,6 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/frontline-oss/frontline/aggregator"
 )
 
 // RulesFile is where the generated Prometheus rule file is committed (and
@@ -80,7 +80,7 @@ func PrometheusRules(c Config) ([]byte, error) {
 	if err := validateRulesConfig(c); err != nil {
 		return nil, err
 	}
-	t := c.Targets
+	t := c.KPI.Targets
 	runbook := func(alert string) string { return RunbookURL + "#" + strings.ToLower(alert) }
 	rule := func(alert, expr string, forSec int, severity, summary, description string) promRule {
 		return promRule{
@@ -95,9 +95,11 @@ func PrometheusRules(c Config) ([]byte, error) {
 			},
 		}
 	}
-	sl := splitTargets(t, func(x aggregator.Target) float64 { return x.ServiceLevel })
-	ab := splitTargets(t, func(x aggregator.Target) float64 { return x.MaxAbandonRate })
-	em := splitTargets(t, func(x aggregator.Target) float64 { return x.EmailSLA.Seconds() })
+	sl := splitQueues(c.KPI, func(x kpi.Queue) float64 { return x.ServiceLevel })
+	ab := splitQueues(c.KPI, func(x kpi.Queue) float64 { return x.MaxAbandonRate })
+	em := splitQueues(c.KPI, func(x kpi.Queue) float64 { return x.EmailSLA.Seconds() })
+	vol := splitQueues(c.KPI, func(x kpi.Queue) float64 { return float64(x.MinVolume) })
+	_ = t
 	margin := promDuration(c.OverdueMarginSec)
 	stale := promDuration(AlertStaleSec)
 
@@ -118,15 +120,15 @@ func PrometheusRules(c Config) ([]byte, error) {
 			`The most overdue callback in queue {{ $labels.queue }} is {{ $value | humanizeDuration }} past due`,
 			fmt.Sprintf("An open callback in queue {{ $labels.queue }} is more than %s past the time promised to the customer.", margin)),
 		rule("FrontlineServiceLevelLow",
-			sl.expr("frontline_service_level_30m", "<", fmtNum), 30*60, severityWarning,
+			guarded(sl.expr("frontline_service_level_30m", "<", fmtNum), vol), 30*60, severityWarning,
 			`Service level {{ $value | humanizePercentage }} in queue {{ $labels.queue }}`,
 			"The share of calls answered within the service-level threshold over the last 30 minutes in queue {{ $labels.queue }} has been below its target of "+
-				sl.template(fmtPct)+" for 30 minutes."),
+				sl.template(fmtPct)+" for 30 minutes, with at least "+vol.template(fmtNum)+" calls offered while the queue was open."),
 		rule("FrontlineAbandonRateHigh",
-			ab.expr("frontline_abandon_rate_30m", ">", fmtNum), 15*60, severityWarning,
+			guarded(ab.expr("frontline_abandon_rate_30m", ">", fmtNum), vol), 15*60, severityWarning,
 			`Abandon rate {{ $value | humanizePercentage }} in queue {{ $labels.queue }}`,
 			"Over the last 30 minutes more callers of queue {{ $labels.queue }} hung up while waiting than its ceiling of "+
-				ab.template(fmtPct)+", for 15 minutes."),
+				ab.template(fmtPct)+", for 15 minutes, with at least "+vol.template(fmtNum)+" calls offered while the queue was open."),
 		rule("FrontlineEmailBacklogPastSLA",
 			em.expr("frontline_email_backlog_oldest_age_seconds", ">", fmtNum), 5*60, severityWarning,
 			`Oldest unanswered e-mail in queue {{ $labels.queue }} is {{ $value | humanizeDuration }} old`,
@@ -150,6 +152,8 @@ func PrometheusRules(c Config) ([]byte, error) {
 			fmt.Sprintf("(time() - frontline_collector_last_insert_timestamp_seconds > %d)\nand on (instance)\n(sum by (instance) (frontline_collector_consumer_lag) > 0)", AlertStaleSec), 5*60, severityCritical,
 			`Collector {{ $labels.instance }} has not inserted for {{ $value | humanizeDuration }}`,
 			fmt.Sprintf("Collector {{ $labels.instance }} has messages to read but no successful insert for more than %s: no new data reaches ClickHouse.", stale)),
+		// The last-run gauge is the wall clock of the run (not the moment
+		// the run computed, which a demo simulates), so time() judges it.
 		rule("FrontlineAggregatorNotRunning",
 			fmt.Sprintf("time() - frontline_aggregator_last_run_timestamp_seconds > %d", AlertStaleSec), 5*60, severityCritical,
 			`Aggregator {{ $labels.instance }} last ran {{ $value | humanizeDuration }} ago`,
@@ -182,7 +186,7 @@ func validateRulesConfig(c Config) error {
 	case c.OverdueMarginSec < 0:
 		return fmt.Errorf("cannot build rules: overdue margin %ds is negative", c.OverdueMarginSec)
 	}
-	for q, t := range c.Targets.Queues {
+	for q, t := range c.KPI.Targets.Queues {
 		if t.ServiceLevel < 0 || t.ServiceLevel > 1 || t.MaxAbandonRate < 0 || t.MaxAbandonRate > 1 {
 			return fmt.Errorf("cannot build rules: the targets of queue %q are not fractions in 0..1", q)
 		}
@@ -204,17 +208,30 @@ type queueSplit struct {
 	over []queueValue
 }
 
-// splitTargets reads field from the default target and every configured
+// splitQueues reads field from the default queue and every configured
 // queue, keeping only the queues that differ from the default.
-func splitTargets(t aggregator.Targets, field func(aggregator.Target) float64) queueSplit {
-	s := queueSplit{def: field(t.Default)}
-	for q, qt := range t.Queues {
-		if v := field(qt); v != s.def {
+func splitQueues(c kpi.Config, field func(kpi.Queue) float64) queueSplit {
+	s := queueSplit{def: field(c.Queue(""))}
+	for _, q := range c.QueueNames() {
+		if v := field(c.Queue(q)); v != s.def {
 			s.over = append(s.over, queueValue{q, v})
 		}
 	}
 	sort.Slice(s.over, func(i, j int) bool { return s.over[i].queue < s.over[j].queue })
 	return s
+}
+
+// guarded keeps the series of a rate alert's expr for the queues that
+// offered at least their minimum volume of calls in the window (the volume
+// guard: a rate of two calls is noise) and are not closed now (their
+// opening hours, holidays): a closed queue answers no calls and its rates
+// do not alert.
+func guarded(expr string, minVolume queueSplit) string {
+	out := "(" + expr + ")"
+	if len(minVolume.over) > 0 || minVolume.def > 0 {
+		out += "\nand on (queue)\n(" + minVolume.expr("frontline_calls_offered_30m", ">=", fmtNum) + ")"
+	}
+	return out + "\nunless on (queue)\nfrontline_queue_open == 0"
 }
 
 // expr compares metric with each queue's threshold: one comparison per

@@ -1,6 +1,8 @@
 package dashboards
 
 import (
+	"github.com/frontline-oss/frontline/kpi"
+
 	"bytes"
 	"flag"
 	"os"
@@ -11,8 +13,6 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/frontline-oss/frontline/aggregator"
 )
 
 func init() {
@@ -148,11 +148,16 @@ func TestPrometheusRulesEveryRuleTested(t *testing.T) {
 // rule file generated for such a configuration.
 func TestPrometheusRulesQueueTargets(t *testing.T) {
 	pt := promtool(t)
-	targets, err := aggregator.ParseTargets([]byte("default: {service_level: 0.8}\nvip: {service_level: 0.95, max_abandon_rate: 0.02, email_sla: 4h}\n"))
+	cfg, err := kpi.ParseConfig([]byte(`targets:
+  default: {service_level: 0.8}
+  vip: {service_level: 0.95, max_abandon_rate: 0.02, email_sla: 4h}
+queues:
+  vip: {min_volume: 20}
+`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := PrometheusRules(Config{Targets: targets})
+	b, err := PrometheusRules(Config{KPI: cfg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,8 +165,11 @@ func TestPrometheusRulesQueueTargets(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "rules.yml"), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// vip at 0.9 is under its 95 %; billing at 0.9 is over the default 80 %.
-	// vip's e-mail (5 h) is past its 4 h; billing's (5 h) is within 24 h.
+	// vip at 0.9 is under its 95 % with 25 calls offered (its guard is 20);
+	// billing at 0.9 is over the default 80 %; tech at 0.5 is under it but
+	// offered 8 calls (the default guard is 10); sales at 0.5 offered 30 but
+	// is closed. vip's e-mail (5 h) is past its 4 h; billing's (5 h) is
+	// within 24 h.
 	tests := `rule_files: [rules.yml]
 evaluation_interval: 1m
 tests:
@@ -169,6 +177,17 @@ tests:
     input_series:
       - {series: 'frontline_service_level_30m{queue="vip"}', values: '0.9x40'}
       - {series: 'frontline_service_level_30m{queue="billing"}', values: '0.9x40'}
+      - {series: 'frontline_service_level_30m{queue="tech"}', values: '0.5x40'}
+      - {series: 'frontline_service_level_30m{queue="sales"}', values: '0.5x40'}
+      - {series: 'frontline_abandon_rate_30m{queue="tech"}', values: '0.5x40'}
+      - {series: 'frontline_calls_offered_30m{queue="vip"}', values: '25x40'}
+      - {series: 'frontline_calls_offered_30m{queue="billing"}', values: '25x40'}
+      - {series: 'frontline_calls_offered_30m{queue="tech"}', values: '8x40'}
+      - {series: 'frontline_calls_offered_30m{queue="sales"}', values: '30x40'}
+      - {series: 'frontline_queue_open{queue="vip"}', values: '1x40'}
+      - {series: 'frontline_queue_open{queue="billing"}', values: '1x40'}
+      - {series: 'frontline_queue_open{queue="tech"}', values: '1x40'}
+      - {series: 'frontline_queue_open{queue="sales"}', values: '0x40'}
       - {series: 'frontline_abandon_rate_30m{queue="vip"}', values: '0.03x40'}
       - {series: 'frontline_abandon_rate_30m{queue="billing"}', values: '0.03x40'}
       - {series: 'frontline_email_backlog_oldest_age_seconds{queue="vip"}', values: '18000x40'}
@@ -180,7 +199,7 @@ tests:
           - exp_labels: {severity: warning, queue: vip}
             exp_annotations:
               summary: Service level 90% in queue vip
-              description: The share of calls answered within the service-level threshold over the last 30 minutes in queue vip has been below its target of 95% for 30 minutes.
+              description: The share of calls answered within the service-level threshold over the last 30 minutes in queue vip has been below its target of 95% for 30 minutes, with at least 20 calls offered while the queue was open.
               runbook_url: ` + RunbookURL + `#frontlineservicelevellow
       - eval_time: 35m
         alertname: FrontlineAbandonRateHigh
@@ -188,7 +207,7 @@ tests:
           - exp_labels: {severity: warning, queue: vip}
             exp_annotations:
               summary: Abandon rate 3% in queue vip
-              description: Over the last 30 minutes more callers of queue vip hung up while waiting than its ceiling of 2%, for 15 minutes.
+              description: Over the last 30 minutes more callers of queue vip hung up while waiting than its ceiling of 2%, for 15 minutes, with at least 20 calls offered while the queue was open.
               runbook_url: ` + RunbookURL + `#frontlineabandonratehigh
       - eval_time: 35m
         alertname: FrontlineEmailBacklogPastSLA
@@ -218,8 +237,8 @@ func TestPrometheusRulesRejects(t *testing.T) {
 	for name, c := range map[string]Config{
 		"negative overdue": {OverdueCallbacks: -1},
 		"negative margin":  {OverdueMarginSec: -5},
-		"target over 1": {Targets: aggregator.Targets{Default: aggregator.DefaultTarget(),
-			Queues: map[string]aggregator.Target{"x": {ServiceLevel: 80}}}},
+		"target over 1": {KPI: kpi.Config{Targets: kpi.Targets{Default: kpi.DefaultTarget(),
+			Queues: map[string]kpi.Target{"x": {ServiceLevel: 80}}}}},
 	} {
 		if _, err := PrometheusRules(c); err == nil {
 			t.Errorf("%s: no error", name)

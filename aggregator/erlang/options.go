@@ -30,7 +30,7 @@ var (
 
 // Options are the planning targets and assumptions of one staffing
 // calculation. A zero IntervalSec, Target, ThresholdSec or MaxOccupancy
-// takes its default (see Defaults), like aggregator.Params; the other fields'
+// takes its default (see Defaults), like kpi.Params; the other fields'
 // zero values are meaningful defaults themselves.
 type Options struct {
 	// IntervalSec is the length of the planning interval the calls arrive

@@ -10,17 +10,20 @@ import (
 )
 
 // planSQL holds the history reads (one file per series) and the plan
-// table's maintenance.
+// table's maintenance. The calls are read with the definitions of package
+// kpi (compiled per planner, New).
 //
 //go:embed sql/*.sql
 var planSQL embed.FS
 
-func query(name string) string {
-	b, err := planSQL.ReadFile("sql/" + name + ".sql")
+// query is the planner's compiled query name; the files are embedded, so a
+// missing one is a bug of this package.
+func (p *Planner) query(name string) string {
+	q, err := p.q.SQL(name)
 	if err != nil {
-		panic("aggregator/plan: missing embedded sql/" + name + ".sql")
+		panic("aggregator/plan: " + err.Error())
 	}
-	return string(b)
+	return q
 }
 
 // callRow is one row of sql/calls.sql.
@@ -31,7 +34,7 @@ type callRow struct {
 	Answered         float64   `json:"answered"`
 	HandleSum        float64   `json:"handle_sum"`
 	Abandoned        float64   `json:"abandoned"`
-	AbandonedWaitSum float64   `json:"abandoned_wait_sum"`
+	AbandonedWaitSum float64   `json:"abandon_wait_sum"`
 	AnsweredWaitSum  float64   `json:"answered_wait_sum"`
 }
 
@@ -78,28 +81,28 @@ type history struct {
 	staffedUntil time.Time
 }
 
-// load reads the history of the weeks before day and the staffing of
-// [staffFrom, staffTo).
+// load reads the history of the weeks before day (a local midnight) and
+// the staffing of [staffFrom, staffTo).
 func (p *Planner) load(ctx context.Context, day, staffFrom, staffTo time.Time) (*history, error) {
 	h := &history{from: day.AddDate(0, 0, -7*p.o.Weeks), to: day}
 	queues := p.o.Queues
 	if queues == nil {
 		queues = []string{}
 	}
-	win := store.Params{"from": h.from, "to": h.to, "interval_sec": p.o.IntervalSec, "queues": queues}
+	win := store.Params{"from": h.from, "to": h.to, "interval_sec": p.o.IntervalSec, "queues": queues, "queue": ""}
 	var err error
-	if h.calls, err = store.QueryAll[callRow](ctx, p.s, query("calls"), win); err != nil {
+	if h.calls, err = store.QueryAll[callRow](ctx, p.s, p.query("calls"), win); err != nil {
 		return nil, fmt.Errorf("cannot read call history %s–%s: %w", h.from.Format(time.DateOnly), h.to.Format(time.DateOnly), err)
 	}
-	if h.emails, err = store.QueryAll[emailRow](ctx, p.s, query("emails"), win); err != nil {
+	if h.emails, err = store.QueryAll[emailRow](ctx, p.s, p.query("emails"), win); err != nil {
 		return nil, fmt.Errorf("cannot read e-mail history: %w", err)
 	}
-	if h.callbacks, err = store.QueryAll[callbackRow](ctx, p.s, query("callbacks"), win); err != nil {
+	if h.callbacks, err = store.QueryAll[callbackRow](ctx, p.s, p.query("callbacks"), win); err != nil {
 		return nil, fmt.Errorf("cannot read callback history: %w", err)
 	}
 	h.emailWork, h.cbWork = map[string]handleRow{}, map[string]handleRow{}
 	for name, m := range map[string]map[string]handleRow{"email_handle": h.emailWork, "callback_handle": h.cbWork} {
-		rows, err := store.QueryAll[handleRow](ctx, p.s, query(name), win)
+		rows, err := store.QueryAll[handleRow](ctx, p.s, p.query(name), win)
 		if err != nil {
 			return nil, fmt.Errorf("cannot read %s: %w", name, err)
 		}
@@ -110,7 +113,7 @@ func (p *Planner) load(ctx context.Context, day, staffFrom, staffTo time.Time) (
 	// Staffing is read for every queue: the queues share the agents'
 	// pooled time (sql/staffed.sql) whichever are planned.
 	staff := store.Params{"from": staffFrom, "to": staffTo, "interval_sec": p.o.IntervalSec, "queues": queues}
-	rows, err := store.QueryAll[staffedRow](ctx, p.s, query("staffed"), staff)
+	rows, err := store.QueryAll[staffedRow](ctx, p.s, p.query("staffed"), staff)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read staffing %s–%s: %w", staffFrom.Format(time.DateOnly), staffTo.Format(time.DateOnly), err)
 	}
@@ -125,7 +128,7 @@ func (p *Planner) load(ctx context.Context, day, staffFrom, staffTo time.Time) (
 		UntilUnix int64 `json:"until_unix"`
 		N         int64 `json:"n"`
 	}
-	u, err := store.QueryOne[untilRow](ctx, p.s, query("staffed_until"), store.Params{"to": staffTo})
+	u, err := store.QueryOne[untilRow](ctx, p.s, p.query("staffed_until"), store.Params{"to": staffTo})
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the end of staffing history: %w", err)
 	}

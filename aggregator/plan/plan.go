@@ -21,6 +21,7 @@ import (
 
 	"github.com/frontline-oss/frontline/aggregator/erlang"
 	"github.com/frontline-oss/frontline/internal/store"
+	"github.com/frontline-oss/frontline/kpi"
 )
 
 // Sentinel errors.
@@ -43,9 +44,10 @@ type Options struct {
 	IntervalSec int
 	// Erlang is the service-level target, threshold, max occupancy,
 	// shrinkage, patience and max abandon of the requirement; its
-	// IntervalSec is ignored (IntervalSec above rules). Zero Target and
-	// ThresholdSec take erlang.Defaults() (80 % in 20 s), zero MaxOccupancy
-	// DefaultMaxOccupancy (0.9); zero Shrinkage,
+	// IntervalSec is ignored (IntervalSec above rules). A zero Target and
+	// ThresholdSec take each queue's own (its service-level target and
+	// threshold in KPI), zero MaxOccupancy DefaultMaxOccupancy (0.9); zero
+	// Shrinkage,
 	// PatienceSec (Erlang C) and MaxAbandon (no cap) mean what they say —
 	// Defaults() has the planner's shrinkage of 0.3. Shrinkage applies to
 	// the phone agents and the deferred work together.
@@ -65,6 +67,11 @@ type Options struct {
 	// first is the one kept on a tie or without a week to test on.
 	// Default Methods (SeasonalMean first).
 	Methods []Method
+	// KPI is the centre's configuration: the time zone the day is a local
+	// day of, and each queue's service-level target and threshold, short
+	// abandon and opening hours (a queue needs no agents while closed).
+	// Default kpi.DefaultConfig().
+	KPI kpi.Config
 	// Logger gets progress: one line when history is read, one per queue.
 	// Default: discard.
 	Logger *slog.Logger
@@ -83,12 +90,15 @@ const (
 	DefaultMaxOccupancy = 0.9
 )
 
-// Defaults returns the planner's defaults in full, shrinkage included.
+// Defaults returns the planner's defaults in full, shrinkage included;
+// the service-level target and threshold are zero: each queue's own.
 func Defaults() Options {
 	e := erlang.Defaults()
 	e.Shrinkage = DefaultShrinkage
 	e.MaxOccupancy = DefaultMaxOccupancy
-	return Options{Weeks: DefaultWeeks, IntervalSec: DefaultIntervalSec, Erlang: e, EmailSLA: DefaultEmailSLA, Methods: Methods}
+	e.Target, e.ThresholdSec = 0, 0
+	return Options{Weeks: DefaultWeeks, IntervalSec: DefaultIntervalSec, Erlang: e, EmailSLA: DefaultEmailSLA, Methods: Methods,
+		KPI: kpi.DefaultConfig()}
 }
 
 func (o Options) withDefaults() Options {
@@ -99,12 +109,7 @@ func (o Options) withDefaults() Options {
 	if o.IntervalSec == 0 {
 		o.IntervalSec = d.IntervalSec
 	}
-	if o.Erlang.Target == 0 {
-		o.Erlang.Target = d.Erlang.Target
-	}
-	if o.Erlang.ThresholdSec == 0 {
-		o.Erlang.ThresholdSec = d.Erlang.ThresholdSec
-	}
+	o.KPI = o.KPI.WithDefaults()
 	if o.Erlang.MaxOccupancy == 0 {
 		o.Erlang.MaxOccupancy = d.Erlang.MaxOccupancy
 	}
@@ -137,7 +142,7 @@ func (o Options) validate() error {
 		}
 	}
 	// erlang validates the rest the way `frontline erlang` reports it.
-	check := o.Erlang
+	check := o.forQueue("")
 	if check.MaxAbandon > 0 && check.PatienceSec == 0 {
 		check.PatienceSec = 1
 	}
@@ -147,10 +152,25 @@ func (o Options) validate() error {
 	return nil
 }
 
+// forQueue is the Erlang requirement of queue: the options' target and
+// threshold, or the queue's own when they are zero.
+func (o Options) forQueue(queue string) erlang.Options {
+	e := o.Erlang
+	q := o.KPI.Queue(queue)
+	if e.Target == 0 {
+		e.Target = q.ServiceLevel
+	}
+	if e.ThresholdSec == 0 {
+		e.ThresholdSec = q.SLThreshold.Seconds()
+	}
+	return e
+}
+
 // Planner makes and stores capacity plans from the history in a store.
 type Planner struct {
 	s store.Store
 	o Options
+	q kpi.Queries // planSQL compiled for o.KPI
 }
 
 // New returns a Planner on s; o's zero fields take their defaults. It
@@ -160,7 +180,11 @@ func New(s store.Store, o Options) (*Planner, error) {
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
-	return &Planner{s: s, o: o}, nil
+	q, err := kpi.Compile(planSQL, o.KPI.Bind(kpi.QueryWindow))
+	if err != nil {
+		return nil, fmt.Errorf("cannot compile the planner's queries: %w", err)
+	}
+	return &Planner{s: s, o: o, q: q}, nil
 }
 
 // Options returns the planner's options with the defaults filled in.
@@ -168,15 +192,17 @@ func (p *Planner) Options() Options { return p.o }
 
 // Plan is one day's capacity plan for every queue.
 type Plan struct {
-	// Date is the planned day (midnight UTC).
-	Date time.Time `json:"plan_date"`
+	// Date is the planned day: its local midnight in TimeZone.
+	Date     time.Time `json:"plan_date"`
+	TimeZone string    `json:"time_zone"`
 	// CreatedAt stamps the plan (the version of its rows in capacity_plan).
 	CreatedAt   time.Time `json:"created_at"`
 	IntervalSec int       `json:"interval_sec"`
 	// Weeks is how many history weeks were asked for.
 	Weeks     int     `json:"weeks"`
 	Shrinkage float64 `json:"shrinkage"`
-	// ServiceLevel and ThresholdSec are the target the agents are for.
+	// ServiceLevel and ThresholdSec are the target the agents are for, the
+	// default queue's (each queue's own are in Queue).
 	ServiceLevel float64 `json:"service_level"`
 	ThresholdSec float64 `json:"sl_sec"`
 	Queues       []Queue `json:"queues"`
@@ -191,6 +217,9 @@ type Queue struct {
 	// Method forecast the calls and AHT, chosen by Backtest.
 	Method   Method   `json:"method"`
 	Backtest Backtest `json:"backtest"`
+	// ServiceLevel and ThresholdSec are the queue's Erlang target.
+	ServiceLevel float64 `json:"service_level"`
+	ThresholdSec float64 `json:"sl_sec"`
 	// EmailBacktest and CallbackBacktest chose the methods of the
 	// deferred volumes.
 	EmailBacktest    Backtest `json:"email_backtest"`
@@ -217,9 +246,12 @@ type Queue struct {
 
 // Interval is one planning interval of a queue.
 type Interval struct {
-	Start          time.Time `json:"interval_start"`
-	ForecastCalls  float64   `json:"forecast_calls"`
-	ForecastAHTSec float64   `json:"forecast_aht_sec"`
+	Start time.Time `json:"interval_start"`
+	// Open: the queue is open (opening hours, holidays); a closed interval
+	// needs no agents.
+	Open           bool    `json:"open"`
+	ForecastCalls  float64 `json:"forecast_calls"`
+	ForecastAHTSec float64 `json:"forecast_aht_sec"`
 	// RequiredAgents are the agents on the phones Erlang needs.
 	RequiredAgents int `json:"required_agents"`
 	// DeferredAgents are the agents busy with e-mails and callbacks.
@@ -250,10 +282,15 @@ type Totals struct {
 	PeakRequired   int     `json:"peak_required"`
 }
 
-// Plan forecasts day (truncated to midnight UTC) from the weeks before it
-// and returns its plan for every queue. It writes nothing (see Write).
+// Plan forecasts day — the local day of the configured time zone that
+// holds it, 23 or 25 hours long on the days clocks change — from the weeks
+// before it and returns its plan for every queue. It writes nothing (see
+// Write).
 func (p *Planner) Plan(ctx context.Context, day time.Time) (*Plan, error) {
-	day = day.UTC().Truncate(24 * time.Hour)
+	zone := p.o.KPI.Zone
+	d := day.In(zone)
+	day = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, zone)
+	dayEnd := time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, zone)
 	iv := time.Duration(p.o.IntervalSec) * time.Second
 	perDay := int(24 * time.Hour / iv)
 	emailWin := int(math.Ceil(float64(p.o.EmailSLA) / float64(iv)))
@@ -262,7 +299,10 @@ func (p *Planner) Plan(ctx context.Context, day time.Time) (*Plan, error) {
 	const maxCallbackWindow = 7 * 24 * time.Hour
 	maxWin := max(emailWin, int(maxCallbackWindow/iv))
 	t0 := day.Add(-time.Duration(maxWin) * iv)
-	tEnd := day.Add(24*time.Hour + time.Duration(maxWin)*iv)
+	tEnd := dayEnd.Add(time.Duration(maxWin) * iv)
+	if err := aligned(zone, h0(day, p.o.Weeks), tEnd, iv); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	h, err := p.load(ctx, day, h0(day, p.o.Weeks), tEnd)
 	if err != nil {
@@ -288,15 +328,17 @@ func (p *Planner) Plan(ctx context.Context, day time.Time) (*Plan, error) {
 		allHandle += r.HandleSum
 		allAnswered += r.Answered
 	}
+	def := p.o.forQueue("")
 	plan := &Plan{
-		Date: day, CreatedAt: p.o.Now().UTC().Truncate(time.Millisecond), IntervalSec: p.o.IntervalSec,
-		Weeks: p.o.Weeks, Shrinkage: p.o.Erlang.Shrinkage, ServiceLevel: p.o.Erlang.Target, ThresholdSec: p.o.Erlang.ThresholdSec,
+		Date: day, TimeZone: zone.String(), CreatedAt: p.o.Now().UTC().Truncate(time.Millisecond), IntervalSec: p.o.IntervalSec,
+		Weeks: p.o.Weeks, Shrinkage: p.o.Erlang.Shrinkage, ServiceLevel: def.Target, ThresholdSec: def.ThresholdSec,
 	}
 	for i, name := range names {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		q, err := p.planQueue(name, day, byQueue[name], h, planFrame{iv: iv, perDay: perDay, t0: t0, tEnd: tEnd, emailWin: emailWin, maxWin: maxWin}, allHandle/max(allAnswered, 1))
+		f := planFrame{iv: iv, perDay: perDay, day: day, dayEnd: dayEnd, t0: t0, tEnd: tEnd, emailWin: emailWin, maxWin: maxWin}
+		q, err := p.planQueue(name, byQueue[name], h, f, allHandle/max(allAnswered, 1))
 		if err != nil {
 			return nil, fmt.Errorf("cannot plan queue %q on %s: %w", name, day.Format(time.DateOnly), err)
 		}
@@ -307,6 +349,17 @@ func (p *Planner) Plan(ctx context.Context, day time.Time) (*Plan, error) {
 	return plan, nil
 }
 
+// aligned fails unless every offset of zone in [from, to) is a whole
+// number of planning intervals: the history is read in intervals of UTC
+// (the rollups' buckets added up), which are then intervals of local time.
+func aligned(zone *time.Location, from, to time.Time, iv time.Duration) error {
+	if at, off, ok := kpi.Aligned(zone, from, to, iv); !ok {
+		return fmt.Errorf("%w: %s intervals do not start on the local hour in %s (offset %s on %s); plan in 900 s intervals",
+			ErrInvalid, iv, zone, off, at.Format(time.DateOnly))
+	}
+	return nil
+}
+
 // h0 is where staffing is read from: the history weeks and one more, so
 // the "same weekday last week" roster has a week to come from.
 func h0(day time.Time, weeks int) time.Time { return day.AddDate(0, 0, -7*(weeks+1)) }
@@ -314,33 +367,48 @@ func h0(day time.Time, weeks int) time.Time { return day.AddDate(0, 0, -7*(weeks
 // planFrame is the time grid of one plan: the day's intervals and the
 // timeline around it that deferred work spreads over.
 type planFrame struct {
-	iv       time.Duration
-	perDay   int
-	t0, tEnd time.Time // timeline [t0, tEnd) for deferred work
-	emailWin int       // e-mail SLA in intervals
-	maxWin   int       // intervals of timeline before the day
+	iv          time.Duration
+	perDay      int       // intervals of a 24-hour day, the slots of local time
+	day, dayEnd time.Time // the local day [day, dayEnd)
+	t0, tEnd    time.Time // timeline [t0, tEnd) for deferred work
+	emailWin    int       // e-mail SLA in intervals
+	maxWin      int       // intervals of timeline before the day
 }
 
-func (p *Planner) planQueue(name string, day time.Time, calls []callRow, h *history, f planFrame, allAHT float64) (*Queue, error) {
+// slot is the local day of t counted from day (negative before it) and
+// its interval of local time within that day: wall-clock slots, so that a
+// series of whole weeks lines up by weekday and time of day across the
+// days clocks change (a slot of the hour skipped in spring stays empty, the
+// two of the hour repeated in autumn add up).
+func (f planFrame) slot(t time.Time) (dayIndex, slot int) {
+	l := t.In(f.day.Location())
+	date := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
+	d0 := time.Date(f.day.Year(), f.day.Month(), f.day.Day(), 0, 0, 0, 0, time.UTC)
+	sinceMidnight := time.Duration(l.Hour())*time.Hour + time.Duration(l.Minute())*time.Minute + time.Duration(l.Second())*time.Second
+	return int(date.Sub(d0) / (24 * time.Hour)), int(sinceMidnight / f.iv)
+}
+
+func (p *Planner) planQueue(name string, calls []callRow, h *history, f planFrame, allAHT float64) (*Queue, error) {
+	day := f.day
 	q := &Queue{Queue: name, Model: erlang.ErlangCModel}
 	// Whole weeks of this queue's data: its first call's day bounds them.
-	first := calls[0].Bucket
+	firstDay := 0
 	for _, r := range calls {
-		if r.Bucket.Before(first) {
-			first = r.Bucket
+		if d, _ := f.slot(r.Bucket); d < firstDay {
+			firstDay = d
 		}
 	}
-	first = first.Truncate(24 * time.Hour)
-	q.Weeks = min(p.o.Weeks, int(day.Sub(first)/(7*24*time.Hour)))
+	q.Weeks = min(p.o.Weeks, -firstDay/7)
 	if q.Weeks < 1 {
-		return nil, fmt.Errorf("%w: calls start on %s, less than a week before", ErrHistory, first.Format(time.DateOnly))
+		return nil, fmt.Errorf("%w: calls start on %s, less than a week before", ErrHistory, day.AddDate(0, 0, firstDay).Format(time.DateOnly))
 	}
 	from := day.AddDate(0, 0, -7*q.Weeks)
 	n := q.Weeks * 7 * f.perDay
 	weekly := func() Weekly { return Weekly{Values: make([]float64, n), PerDay: f.perDay, Start: from.Weekday()} }
 	index := func(t time.Time) (int, bool) {
-		i := int(t.Sub(from) / f.iv)
-		return i, !t.Before(from) && i < n
+		d, s := f.slot(t)
+		i := (d+7*q.Weeks)*f.perDay + s
+		return i, i >= 0 && i < n
 	}
 	offered, handle, answered := weekly(), weekly(), weekly()
 	var abandoned, abandonedWait, answeredWait, qHandle, qAnswered float64
@@ -423,23 +491,35 @@ func (p *Planner) planQueue(name string, day time.Time, calls []callRow, h *hist
 	sources := make([]string, tl)
 	emailWork, cbWork := make([]float64, tl), make([]float64, tl)
 	week := 7 * f.perDay
-	dayEnd := day.Add(24 * time.Hour)
+	kq := p.o.KPI.Queue(name)
+	// The interval of the forecast week of t (its weekday and local time).
+	weekSlot := func(t time.Time) int {
+		d, s := f.slot(t)
+		return ((d*f.perDay+s)%week + week) % week
+	}
+	// Deferred work is shared over the intervals the queue is open and
+	// staffed (see Spread); staffed keeps the agents for the gap.
+	working := make([]float64, tl)
 	for j := range tl {
 		t := f.t0.Add(time.Duration(j) * f.iv)
-		staffed[j], sources[j] = h.roster(name, t)
-		if t.Before(dayEnd) {
-			k := ((int(t.Sub(day)/f.iv) % week) + week) % week // interval of the forecast week
+		staffed[j], sources[j] = h.roster(name, t, day.Location())
+		if kq.Open(t) {
+			working[j] = staffed[j]
+		}
+		if t.Before(f.dayEnd) {
+			k := weekSlot(t)
 			emailWork[j] = fcEmails[k] * q.EmailHandleSec
 			cbWork[j] = fcCbs[k] * q.CallbackHandleSec
 		}
 	}
-	deferred := Spread(emailWork, f.emailWin, staffed, f.iv.Seconds())
-	for j, v := range Spread(cbWork, cbWin, staffed, f.iv.Seconds()) {
+	deferred := Spread(emailWork, f.emailWin, working, f.iv.Seconds())
+	for j, v := range Spread(cbWork, cbWin, working, f.iv.Seconds()) {
 		deferred[j] += v
 	}
 
-	// Erlang.
-	eo := p.o.Erlang
+	// Erlang, for the queue's own target.
+	eo := p.o.forQueue(name)
+	q.ServiceLevel, q.ThresholdSec = eo.Target, eo.ThresholdSec
 	eo.Shrinkage = 0 // applied below to phone and deferred agents together
 	switch {
 	case eo.PatienceSec > 0:
@@ -460,12 +540,17 @@ func (p *Planner) planQueue(name string, day time.Time, calls []callRow, h *hist
 	if eo.PatienceSec > 0 {
 		q.Model = erlang.ErlangAModel
 	}
-	hist, last := 0, 0
-	for k := range f.perDay {
-		t := day.Add(time.Duration(k) * f.iv)
-		j := f.maxWin + k
-		it := Interval{Start: t, ForecastCalls: fcCalls[k], ForecastAHTSec: fcAHT[k], DeferredAgents: deferred[j],
+	hist := 0
+	var last time.Time
+	for t := day; t.Before(f.dayEnd); t = t.Add(f.iv) {
+		k := weekSlot(t)
+		j := int(t.Sub(f.t0) / f.iv)
+		it := Interval{Start: t, Open: kq.Open(t), ForecastCalls: fcCalls[k], ForecastAHTSec: fcAHT[k], DeferredAgents: deferred[j],
 			StaffedAgents: staffed[j], StaffedSource: sources[j]}
+		if !it.Open {
+			// Closed: no calls are offered and no one is needed.
+			it.ForecastCalls, it.DeferredAgents = 0, 0
+		}
 		if it.ForecastCalls > 0 {
 			if !(it.ForecastAHTSec > 0) {
 				return nil, fmt.Errorf("%w: no answered calls to take an AHT from", ErrHistory)
@@ -482,18 +567,18 @@ func (p *Planner) planQueue(name string, day time.Time, calls []callRow, h *hist
 		it.Gap = it.StaffedAgents - float64(it.RequiredWithShrinkage)
 		if it.StaffedSource == "history" {
 			hist++
-			last = k
+			last = t.Add(f.iv)
 		}
 		q.Intervals = append(q.Intervals, it)
 		q.Totals.add(it, f.iv)
 	}
 	switch {
-	case hist == f.perDay:
+	case hist == len(q.Intervals):
 		q.StaffedSource = "history"
 	case hist == 0:
 		q.StaffedSource = q.Intervals[0].StaffedSource
 	default:
-		q.StaffedSource = fmt.Sprintf("history until %s, then %s", day.Add(time.Duration(last+1)*f.iv).Format("15:04"), q.Intervals[f.perDay-1].StaffedSource)
+		q.StaffedSource = fmt.Sprintf("history until %s, then %s", last.Format("15:04"), q.Intervals[len(q.Intervals)-1].StaffedSource)
 	}
 	return q, nil
 }
@@ -513,16 +598,15 @@ func (t *Totals) add(it Interval, iv time.Duration) {
 
 // roster returns the agents staffed on queue at t and where the number
 // comes from: the day's own history while there is staffing history, else
-// the same time on the same weekday of the latest week that has it (the
-// "current roster" assumption for days not yet worked).
-func (h *history) roster(queue string, t time.Time) (float64, string) {
+// the same local time on the same weekday of the latest week that has it
+// (the "current roster" assumption for days not yet worked).
+func (h *history) roster(queue string, t time.Time, zone *time.Location) (float64, string) {
 	if h.staffedUntil.IsZero() {
 		return 0, "none"
 	}
 	back := 0
-	for !t.Before(h.staffedUntil) {
+	for t = t.In(zone); !t.Before(h.staffedUntil); back++ {
 		t = t.AddDate(0, 0, -7)
-		back++
 	}
 	src := "history"
 	switch {

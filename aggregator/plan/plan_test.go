@@ -2,6 +2,8 @@ package plan_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"math"
 	"testing"
@@ -10,8 +12,11 @@ import (
 	"github.com/frontline-oss/frontline/aggregator"
 	"github.com/frontline-oss/frontline/aggregator/plan"
 	"github.com/frontline-oss/frontline/collector"
+	"github.com/frontline-oss/frontline/internal/eventtest"
 	"github.com/frontline-oss/frontline/internal/store"
 	"github.com/frontline-oss/frontline/internal/store/storetest"
+	"github.com/frontline-oss/frontline/kpi"
+	"github.com/frontline-oss/frontline/schemas"
 	"github.com/frontline-oss/frontline/simulator"
 )
 
@@ -199,5 +204,82 @@ func TestPlanOptionsInvalid(t *testing.T) {
 		if _, err := plan.New(nil, o); err == nil {
 			t.Errorf("New(%+v) accepted", o)
 		}
+	}
+}
+
+// TestPlanLocalDays: a Warsaw centre open Monday to Friday 08:00–18:00,
+// with two calls at 10:00 local every Monday. Sunday 2026-03-29 (the
+// clocks go forward) is planned in 92 quarter hours, all closed, nobody
+// needed; Monday the 30th in 96, the calls forecast at 10:00 local (08:00
+// UTC now, 09:00 UTC in the history weeks) and agents only while open;
+// Sunday 2026-10-25 (the clocks go back) in 100. Hour-long intervals in a
+// zone five and a half hours from UTC would not start on the local hour:
+// refused.
+func TestPlanLocalDays(t *testing.T) {
+	ctx := context.Background()
+	c, err := kpi.ParseConfig([]byte("timezone: Europe/Warsaw\nqueues: {default: {hours: {mon-fri: \"08:00-18:00\"}}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	var events []*schemas.Event
+	for _, monday := range []string{"2026-03-16", "2026-03-23", "2026-10-12", "2026-10-19"} {
+		d, _ := time.ParseInLocation(time.DateOnly, monday, c.Zone)
+		for i := range 2 {
+			n++
+			q := d.Add(10*time.Hour + time.Duration(i)*time.Minute)
+			a := q.Add(5 * time.Second)
+			e := &schemas.CallEnded{CallID: fmt.Sprintf("c%d", n), Direction: "inbound", Queue: "billing", QueuedAt: &q, AnsweredAt: &a,
+				EndedAt: a.Add(5 * time.Minute), AgentID: "a1", TalkSec: 300}
+			events = append(events, &schemas.Event{ID: fmt.Sprintf("e%d", n), Type: e.EventType(), Source: "test", Data: e})
+		}
+	}
+	s := storetest.New(t)
+	eventtest.Insert(t, s, events...)
+	p, err := plan.New(s, plan.Options{Weeks: 2, KPI: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		date      string
+		intervals int
+		calls     float64
+	}{{"2026-03-29", 92, 0}, {"2026-03-30", 96, 2}, {"2026-10-25", 100, 0}} {
+		day, _ := time.ParseInLocation(time.DateOnly, tc.date, c.Zone)
+		pl, err := p.Plan(ctx, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pl.TimeZone != "Europe/Warsaw" || !pl.Date.Equal(day) || len(pl.Queues) != 1 {
+			t.Fatalf("%s: plan of %s in %s, %d queues", tc.date, pl.Date, pl.TimeZone, len(pl.Queues))
+		}
+		q := pl.Queues[0]
+		if len(q.Intervals) != tc.intervals || q.Totals.Calls != tc.calls {
+			t.Errorf("%s: %d intervals, %v calls; want %d, %v", tc.date, len(q.Intervals), q.Totals.Calls, tc.intervals, tc.calls)
+		}
+		for _, it := range q.Intervals {
+			local := it.Start.In(c.Zone)
+			open := local.Weekday() >= time.Monday && local.Weekday() <= time.Friday && local.Hour() >= 8 && local.Hour() < 18
+			if it.Open != open || !it.Open && it.RequiredWithShrinkage != 0 {
+				t.Errorf("%s %s: open %v, %d agents; want open %v, none while closed", tc.date, local.Format("15:04"), it.Open, it.RequiredWithShrinkage, open)
+			}
+			if it.ForecastCalls > 0 && local.Format("15:04") != "10:00" {
+				t.Errorf("%s: %v calls forecast at %s, want them at 10:00 local", tc.date, it.ForecastCalls, local.Format("15:04"))
+			}
+			if local.Format("15:04") == "10:00" && it.ForecastCalls != tc.calls {
+				t.Errorf("%s 10:00: %v calls forecast, want %v", tc.date, it.ForecastCalls, tc.calls)
+			}
+		}
+	}
+	kolkata, err := kpi.ParseConfig([]byte("timezone: Asia/Kolkata\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hourly, err := plan.New(s, plan.Options{Weeks: 2, IntervalSec: 3600, KPI: kolkata})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hourly.Plan(ctx, time.Date(2026, 3, 30, 0, 0, 0, 0, time.UTC)); !errors.Is(err, plan.ErrInvalid) {
+		t.Errorf("hourly plan in Asia/Kolkata: %v, want ErrInvalid", err)
 	}
 }

@@ -36,7 +36,7 @@ func (p *Planner) Write(ctx context.Context, pl *Plan) error {
 	if err := p.s.Insert(ctx, b); err != nil {
 		return fmt.Errorf("cannot write the plan of %s (%d rows) to %s: %w", date, len(b.Rows), Table, err)
 	}
-	if err := p.s.Exec(ctx, query("delete_replaced"), store.Params{"plan_date": date, "queues": queues, "created_at": pl.CreatedAt}); err != nil {
+	if err := p.s.Exec(ctx, p.query("delete_replaced"), store.Params{"plan_date": date, "queues": queues, "created_at": pl.CreatedAt}); err != nil {
 		return fmt.Errorf("cannot delete the replaced plans of %s: %w", date, err)
 	}
 	p.o.Logger.Info("plan: written", "table", Table, "date", date, "rows", len(b.Rows))

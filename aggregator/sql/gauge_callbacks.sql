@@ -1,8 +1,8 @@
 -- gauge_callbacks: the callback backlog of kpis.md ("callbacks", point in
--- time) per queue at `now`, from callback_status: open = requested before
--- now and neither completed nor cancelled before now; overdue = open with
--- due_at < now; oldest_open_age_sec = max(now − requested_at) over open, 0
--- when none; oldest_overdue_sec = max(now − due_at) over overdue, 0 when
+-- time) per queue at `now`, from callback_status: open and overdue as
+-- callback_open and callback_overdue of def_callbacks.sql judge them at now;
+-- oldest_open_age_sec = max(now − requested_at) over the open ones, 0 when
+-- none; oldest_overdue_sec = max(now − due_at) over the overdue ones, 0 when
 -- none (how far the most overdue callback is past the time promised to the
 -- customer: the FrontlineCallbacksPastDueMargin alert compares it with the
 -- margin). Every queue that ever had a callback gets a row, so a backlog
@@ -11,17 +11,17 @@
 SELECT
     toString(queue) AS queue,
     countIf(is_open) AS open,
-    countIf(is_open AND due_at < {now:DateTime64(3, 'UTC')}) AS overdue,
+    countIf(is_overdue) AS overdue,
     coalesce(maxIf(age, is_open), 0) AS oldest_open_age_sec,
-    coalesce(maxIf(past_due, is_open AND due_at < {now:DateTime64(3, 'UTC')}), 0) AS oldest_overdue_sec
+    coalesce(maxIf(past_due, is_overdue), 0) AS oldest_overdue_sec
 FROM (
     SELECT
         queue,
-        due_at,
-        requested_at < {now:DateTime64(3, 'UTC')}
-            AND (closed_at IS NULL OR closed_at >= {now:DateTime64(3, 'UTC')}) AS is_open,
-        (toUnixTimestamp64Milli({now:DateTime64(3, 'UTC')}) - toUnixTimestamp64Milli(requested_at)) / 1000 AS age,
-        (toUnixTimestamp64Milli({now:DateTime64(3, 'UTC')}) - toUnixTimestamp64Milli(due_at)) / 1000 AS past_due
+        {now:DateTime64(3, 'UTC')} AS callbacks_as_of,
+        {{template "callback_open"}} AS is_open,
+        {{template "callback_overdue"}} AS is_overdue,
+        (toUnixTimestamp64Milli(callbacks_as_of) - toUnixTimestamp64Milli(requested_at)) / 1000 AS age,
+        (toUnixTimestamp64Milli(callbacks_as_of) - toUnixTimestamp64Milli(due_at)) / 1000 AS past_due
     FROM callback_status FINAL
 )
 GROUP BY queue

@@ -10,18 +10,19 @@
 --   repeat_contacts  the repeat_contacts-th contact within churn_lookback:
 --                    from that contact until the earliest of them + lookback
 -- for calls queued, callbacks due and contacts made in [since, now). Calls are
--- classified by def_inbound_calls.sql, contacts by def_contacts.sql.
+-- classified by def_inbound_calls.sql and poor_service_call (def_churn.sql),
+-- contacts by def_contacts.sql.
 -- Idempotent: rows replace by (customer_id, kind, ref_id).
--- Parameters: since, now, version, long_wait, short_abandon, churn_lookback
--- (seconds), repeat_contacts.
+-- Parameters: since, now, version; long wait, short abandon, churn lookback
+-- and repeat contacts are terms of the configuration.
 INSERT INTO customer_poor_service (customer_id, kind, ref_id, from_at, until_at, poor, version)
 WITH
-    toInt64({churn_lookback:Float64} * 1000) AS lookback_ms,
+    toInt64({{.ChurnLookback}} * 1000) AS lookback_ms,
     fromUnixTimestamp64Milli(toUnixTimestamp64Milli({since:DateTime64(3, 'UTC')}) - lookback_ms, 'UTC') AS lookback_start,
 {{template "inbound_calls" .}},
 {{template "contacts" .}},
 calls_in AS (
-    SELECT customer_id, call_id, assumeNotNull(queued_at) AS t, is_answered, is_abandoned, wait, is_transferred
+    SELECT customer_id, call_id, assumeNotNull(queued_at) AS t, is_abandoned, {{template "poor_service_call" .}}
     FROM inbound_calls
     WHERE customer_id != ''
       AND queued_at >= lookback_start AND queued_at < {now:DateTime64(3, 'UTC')}
@@ -37,7 +38,7 @@ ranked AS (
         id,
         t,
         row_number() OVER w AS n,
-        lagInFrame(t, {repeat_contacts:UInt32} - 1) OVER w AS first_t
+        lagInFrame(t, {{.RepeatContacts}} - 1) OVER w AS first_t
     FROM recent_contacts
     WHERE customer_id IN (SELECT customer_id FROM recent_contacts WHERE t >= {since:DateTime64(3, 'UTC')})
     WINDOW w AS (PARTITION BY customer_id ORDER BY t ASC, id ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
@@ -48,9 +49,9 @@ FROM (
         fromUnixTimestamp64Milli(toUnixTimestamp64Milli(t) + lookback_ms, 'UTC') AS until_at, toUInt8(1) AS poor
     FROM calls_in
     ARRAY JOIN [
-        if(is_answered AND wait > {long_wait:Float64}, 'long_wait', ''),
+        if(is_long_wait, 'long_wait', ''),
         if(is_abandoned, 'abandoned', ''),
-        if(is_answered AND is_transferred, 'transferred', '')] AS kind
+        if(is_transferred_call, 'transferred', '')] AS kind
     WHERE t >= {since:DateTime64(3, 'UTC')} AND kind != ''
     UNION ALL
     SELECT customer_id, 'callback_missed' AS kind, callback_id AS ref_id, due_at AS from_at,
@@ -63,6 +64,6 @@ FROM (
     SELECT customer_id, 'repeat_contacts' AS kind, id AS ref_id, t AS from_at,
         fromUnixTimestamp64Milli(toUnixTimestamp64Milli(first_t) + lookback_ms, 'UTC') AS until_at, toUInt8(1) AS poor
     FROM ranked
-    WHERE n >= {repeat_contacts:UInt32} AND t >= {since:DateTime64(3, 'UTC')}
+    WHERE n >= {{.RepeatContacts}} AND t >= {since:DateTime64(3, 'UTC')}
       AND toUnixTimestamp64Milli(first_t) + lookback_ms > toUnixTimestamp64Milli(t)
 )

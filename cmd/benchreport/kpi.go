@@ -1,6 +1,9 @@
 package main
 
 import (
+	"github.com/frontline-oss/frontline/kpi"
+	"github.com/frontline-oss/frontline/report"
+
 	"context"
 	"fmt"
 	"io"
@@ -9,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/frontline-oss/frontline/aggregator"
 	"github.com/frontline-oss/frontline/collector"
 	"github.com/frontline-oss/frontline/internal/store"
 	"github.com/frontline-oss/frontline/schemas"
@@ -74,7 +76,7 @@ func cappedReport(ctx context.Context, s store.Store, from, to time.Time) (time.
 		return 0, err
 	}
 	t := time.Now()
-	_, rerr := aggregator.BuildReport(ctx, s, from, to, "", aggregator.DefaultParams())
+	_, rerr := report.BuildReport(ctx, s, from, to, "", kpi.Config{})
 	took := time.Since(t)
 	if err := set(restore); err != nil {
 		return 0, err
@@ -133,7 +135,7 @@ func kpiBench(ctx context.Context, dir, db string, agents, days int) (kpiResult,
 		return res, err
 	}
 	res.report, err = median(3, func() error {
-		_, err := aggregator.BuildReport(ctx, s, start, to, "", aggregator.DefaultParams())
+		_, err := report.BuildReport(ctx, s, start, to, "", kpi.Config{})
 		return err
 	})
 	if err != nil {
@@ -143,7 +145,7 @@ func kpiBench(ctx context.Context, dir, db string, agents, days int) (kpiResult,
 	var runs []time.Duration
 	for range 20 {
 		t := time.Now()
-		if _, err := aggregator.QueueIntervals(ctx, s, day, day.AddDate(0, 0, 1), aggregator.RollupBucket, ""); err != nil {
+		if _, err := report.QueueIntervals(ctx, s, day, day.AddDate(0, 0, 1), report.RollupBucket, "", kpi.Config{}); err != nil {
 			return res, err
 		}
 		runs = append(runs, time.Since(t))

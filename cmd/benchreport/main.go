@@ -147,7 +147,7 @@ func run(out, bin string, agents, days int, kpiSizes string, pkgBench bool, coll
 // returns their result lines.
 func goBench() (string, error) {
 	cmd := exec.Command("go", "test", "-run", "^$", "-bench", ".", "-benchtime", "2s", "-benchmem",
-		"./schemas/", "./aggregator/erlang/", "./aggregator/", "./collector/")
+		"./schemas/", "./aggregator/erlang/", "./report/", "./collector/")
 	cmd.Stderr = os.Stderr
 	b, err := cmd.Output()
 	if err != nil {

@@ -20,7 +20,7 @@ func aggregateCommand() command {
 				if len(args) > 0 {
 					return fmt.Errorf("%w: unexpected arguments %q", errUsage, args)
 				}
-				aopts, err := af.options(cfg.Targets)
+				aopts, err := af.options(cfg.KPI)
 				if err != nil {
 					return err
 				}

@@ -28,7 +28,7 @@ func (s *service) routes() http.Handler {
 	}
 	mux.HandleFunc("GET /report", s.handle(func(ctx context.Context, fs *flag.FlagSet, w io.Writer) (func() error, error) {
 		rf := addReportFlags(fs)
-		return func() error { return rf.run(ctx, s.o.Store, w, s.o.Targets, s.o.Window) }, nil
+		return func() error { return rf.run(ctx, s.o.Store, w, s.o.KPI, s.o.Window) }, nil
 	}))
 	mux.HandleFunc("GET /lists/{name}", func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("name")
@@ -46,13 +46,13 @@ func (s *service) routes() http.Handler {
 				if !r.URL.Query().Has("format") {
 					rf.format = "json"
 				}
-				return rf.run(ctx, s.o.Store, w, s.o.Targets, s.o.Window)
+				return rf.run(ctx, s.o.Store, w, s.o.KPI, s.o.Window)
 			}, nil
 		})(w, r)
 	})
 	plan := s.handle(func(ctx context.Context, fs *flag.FlagSet, w io.Writer) (func() error, error) {
 		pf := addPlanFlags(fs)
-		return func() error { return pf.run(ctx, s.o.Store, w, s.o.Log) }, nil
+		return func() error { return pf.run(ctx, s.o.Store, w, s.o.KPI, s.o.Log) }, nil
 	})
 	mux.HandleFunc("GET /plan", plan)
 	mux.HandleFunc("POST /plan", plan)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/frontline-oss/frontline/kpi"
+
 	"crypto/tls"
 	"crypto/x509"
 	"flag"
@@ -131,19 +133,20 @@ type aggregatorFlags struct {
 
 func addAggregatorFlags(fs *flag.FlagSet) *aggregatorFlags {
 	f := &aggregatorFlags{}
+	addTZFlag(fs) // read into the KPI configuration by config.resolve
 	fs.DurationVar(&f.every, "every", aggregator.DefaultEvery, "time between aggregator runs (the gauges are at most this old)")
 	fs.DurationVar(&f.lateness, "lateness", aggregator.DefaultLateness, "how late an event may arrive and still correct the derived tables")
 	return f
 }
 
-// options validates the flags into aggregator options measuring with
-// the default targets' thresholds.
-func (f *aggregatorFlags) options(t aggregator.Targets) (aggregator.Options, error) {
+// options validates the flags into aggregator options measuring with the
+// KPI configuration c (each queue's thresholds and opening hours).
+func (f *aggregatorFlags) options(c kpi.Config) (aggregator.Options, error) {
 	switch {
 	case f.every <= 0:
 		return aggregator.Options{}, fmt.Errorf("%w: --every %s: want a positive duration", errUsage, f.every)
 	case f.lateness <= 0:
 		return aggregator.Options{}, fmt.Errorf("%w: --lateness %s: want a positive duration", errUsage, f.lateness)
 	}
-	return aggregator.Options{Every: f.every, Lateness: f.lateness, Params: t.For("").Params(aggregator.DefaultParams())}, nil
+	return aggregator.Options{Every: f.every, Lateness: f.lateness, KPI: c}, nil
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/frontline-oss/frontline/kpi"
+
 	"context"
 	"flag"
 	"fmt"
@@ -11,8 +13,6 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/frontline-oss/frontline/aggregator"
 )
 
 // environ is what a command reads from outside its flags: the process
@@ -29,16 +29,17 @@ var secretNames = []string{"clickhouse-password", "clickhouse-http-password", "k
 
 // config is a command's configuration, resolved once before it runs: its
 // flags (set from the command line, else FRONTLINE_<FLAG>, else the --config
-// file), the file's sections beyond flags (targets), the secrets, the
-// engine library and the logger. Commands read it; no package reads the
-// environment.
+// file), the file's KPI settings beyond flags (timezone, currency, targets,
+// queues, alerts), the secrets, the engine library and the logger. Commands
+// read it; no package reads the environment.
 type config struct {
 	name    string
 	fs      *flag.FlagSet
 	file    string
 	sources map[string]string // flag → "flag", "env FRONTLINE_X", "config FILE" or "default"
-	// Targets are the service goals of the file's targets: section.
-	Targets aggregator.Targets
+	// KPI is how the centre measures and judges: the file's timezone (or
+	// --tz), currency, targets, queues and alerts.
+	KPI     kpi.Config
 	secrets map[string]string
 	// Library is CHDB_LIB_PATH ("" lets the store look in the usual places).
 	Library string
@@ -71,7 +72,7 @@ func runCommand(ctx context.Context, c command, args []string, env environ) erro
 	fs := flag.NewFlagSet("frontline "+c.name, flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	cfg := &config{name: c.name, fs: fs, stdout: env.stdout, stderr: env.stderr}
-	configFile := fs.String("config", "", "YAML config file: flag names as keys, plus a targets: section")
+	configFile := fs.String("config", "", "YAML config file: flag names as keys, plus timezone, currency, targets, queues and alerts (docs/kpis.md)")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	printConfig := fs.Bool("print-config", false, "print the effective configuration (secrets redacted) and exit")
 	runFn := c.setup(fs, cfg)
@@ -98,12 +99,14 @@ func runCommand(ctx context.Context, c command, args []string, env environ) erro
 
 // resolve fills every flag not given on the command line from
 // FRONTLINE_<FLAG> or, failing that, from the config file, then reads the
-// file's targets and the secrets.
+// file's KPI configuration (a --tz flag overrides its timezone) and the
+// secrets.
 func (c *config) resolve(file string, getenv func(string) (string, bool)) error {
 	c.file = file
 	c.sources = map[string]string{}
 	c.fs.Visit(func(f *flag.Flag) { c.sources[f.Name] = "flag" })
 	sections := map[string]any{}
+	var fileBytes []byte
 	if file != "" {
 		b, err := os.ReadFile(file)
 		if err != nil {
@@ -112,6 +115,7 @@ func (c *config) resolve(file string, getenv func(string) (string, bool)) error 
 		if err := yaml.Unmarshal(b, &sections); err != nil {
 			return fmt.Errorf("cannot parse config %q: %v", file, err)
 		}
+		fileBytes = b
 		for _, name := range secretNames {
 			if _, ok := sections[name]; ok {
 				return fmt.Errorf("config %q sets %s: credentials come only from FRONTLINE_%s or FRONTLINE_%s_FILE", file, name, envName(name), envName(name))
@@ -147,14 +151,12 @@ func (c *config) resolve(file string, getenv func(string) (string, bool)) error 
 	if err != nil {
 		return err
 	}
-	c.Targets = aggregator.DefaultTargets()
-	if sec, ok := sections["targets"]; ok {
-		b, merr := yaml.Marshal(sec)
-		if merr != nil {
-			return fmt.Errorf("config %q: cannot read the targets section: %v", file, merr)
-		}
-		if c.Targets, err = aggregator.ParseTargets(b); err != nil {
-			return fmt.Errorf("config %q: %v", file, err)
+	if c.KPI, err = kpi.ParseConfig(fileBytes); err != nil {
+		return fmt.Errorf("config %q: %v", file, err)
+	}
+	if f := c.fs.Lookup("tz"); f != nil && f.Value.String() != "" {
+		if c.KPI.Zone, err = kpi.LoadZone(f.Value.String()); err != nil {
+			return fmt.Errorf("--tz: %v", err)
 		}
 	}
 	c.secrets = map[string]string{}
@@ -167,6 +169,12 @@ func (c *config) resolve(file string, getenv func(string) (string, bool)) error 
 	}
 	c.Library, _ = getenv("CHDB_LIB_PATH")
 	return nil
+}
+
+// addTZFlag adds --tz, the centre's time zone, to a command that reports,
+// plans, draws or judges in local time.
+func addTZFlag(fs *flag.FlagSet) *string {
+	return fs.String("tz", "", "the centre's IANA time zone (e.g. Europe/Warsaw): local days, report windows and dashboards; overrides timezone: of the config file (default UTC)")
 }
 
 // envName is a flag or secret name as it appears in FRONTLINE_<NAME>.
@@ -210,7 +218,7 @@ func (c *config) print(w io.Writer) error {
 		}
 		fmt.Fprintf(w, "# %s: (%s; from FRONTLINE_%s or FRONTLINE_%s_FILE)\n", n, state, envName(n), envName(n))
 	}
-	t, err := yaml.Marshal(map[string]any{"targets": c.Targets.YAML()})
+	t, err := yaml.Marshal(c.KPI.YAML())
 	if err != nil {
 		return err
 	}

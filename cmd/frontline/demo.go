@@ -32,6 +32,7 @@ func demoCommand() command {
 			fs.Float64Var(&o.understaff, "understaff", 0, "fraction of agents missing on the first afternoon (0..1), to build callback and e-mail backlogs for alert demos")
 			fs.StringVar(&o.serve, "serve", "", "after the run keep serving /metrics, /report, /lists/…, /plan on this address (e.g. 127.0.0.1:8080) until interrupted")
 			chf := addClickHouseHTTPFlags(fs)
+			addTZFlag(fs) // read into cfg.KPI
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {
 					return fmt.Errorf("%w: unexpected arguments %q", errUsage, args)
@@ -105,13 +106,13 @@ func runDemo(ctx context.Context, cfg *config, o demoOptions) error {
 			MaxWait: 300 * time.Millisecond,
 		},
 		Aggregator: &aggregator.Options{
-			Every: 2 * time.Second, Params: cfg.Targets.For("").Params(aggregator.DefaultParams()),
+			Every: 2 * time.Second, KPI: cfg.KPI,
 			Now: func() time.Time { return time.UnixMilli(simClock.Load()).UTC() },
 		},
 		Listen: o.serve, API: o.serve != "", ClickHouse: o.clickhouse,
-		Targets: cfg.Targets,
-		Window:  func() (time.Time, time.Time) { return from, to },
-		Log:     log,
+		KPI:    cfg.KPI,
+		Window: func() (time.Time, time.Time) { return from, to },
+		Log:    log,
 	})
 	if err != nil {
 		return err

@@ -18,8 +18,7 @@ func demoReport(ctx context.Context, cfg *config, s store.Store, from, to time.T
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return fmt.Errorf("cannot create output directory %q: %w", o.out, err)
 	}
-	targets := cfg.Targets
-	ro := reportOptions{from: from, to: to, format: "text", targets: targets}
+	ro := reportOptions{from: from.In(cfg.KPI.Zone), to: to.In(cfg.KPI.Zone), format: "text", kpi: cfg.KPI}
 	if err := runReport(ctx, s, cfg.stdout, ro); err != nil {
 		return fmt.Errorf("cannot build the report: %w", err)
 	}
@@ -32,7 +31,7 @@ func demoReport(ctx context.Context, cfg *config, s store.Store, from, to time.T
 		}
 		files["report."+format] = b.Bytes()
 	}
-	grafana, err := dashboardFiles(dashboards.Config{Targets: targets}, dashboards.ServeProvisioning())
+	grafana, err := dashboardFiles(dashboards.Config{KPI: cfg.KPI}, dashboards.ServeProvisioning())
 	if err != nil {
 		return err
 	}

@@ -56,15 +56,46 @@ func TestReplayScenario(t *testing.T) {
 
 // TestDemoEndToEnd: simulator → embedded Kafka → collector → chDB. The rows
 // are exactly the simulator's unique valid events and the DLQ holds exactly
-// its invalid ones; the demo prints the call KPIs and writes its files.
+// its invalid ones; the demo prints the call KPIs and writes its files. It
+// serves /metrics after its day, and on those gauges no alert of the rule
+// file fires in the hour that follows (quietAlerts): a normal day pages
+// no one.
 func TestDemoEndToEnd(t *testing.T) {
 	data, db := tempDB(t, "demo")
 	outDir := t.TempDir()
-	got, err := runFrontline(t, "demo", "--data", data, "--database", db, "--out", outDir, "--agents", "15", "--seed", "5")
+	addr := freeAddr(t)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	type result struct {
+		out string
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		out, err := runFrontlineCtx(t, ctx, "demo", "--data", data, "--database", db, "--out", outDir, "--agents", "15", "--seed", "5",
+			"--serve", addr, "--clickhouse-listen", "")
+		done <- result{out, err}
+	}()
+	var metrics string
+	var scraped time.Time
+	for metrics == "" {
+		select {
+		case r := <-done:
+			t.Fatalf("the demo stopped before serving its day: %v\n%s", r.err, r.out)
+		case <-time.After(200 * time.Millisecond):
+		}
+		if _, err := os.Stat(filepath.Join(outDir, "report.json")); err == nil {
+			metrics, scraped = scrape(t, addr)
+		}
+	}
+	stop()
+	res := <-done
+	got, err := res.out, res.err
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Service level", "Abandon rate", "Calls offered / answered / abandoned", "ASA", "AHT"} {
+	quietAlerts(t, metrics, scraped)
+	for _, want := range []string{"Service level", "Abandon rate", "Calls offered", "Average speed of answer", "Average handle time"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, got)
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/frontline-oss/frontline/aggregator/plan"
 	"github.com/frontline-oss/frontline/internal/store"
+	"github.com/frontline-oss/frontline/kpi"
 )
 
 func planCommand() command {
@@ -29,7 +30,7 @@ func planCommand() command {
 				if len(args) > 0 {
 					return fmt.Errorf("%w: unexpected arguments %q", errUsage, args)
 				}
-				if _, _, err := pf.options(cfg.Log); err != nil {
+				if _, _, err := pf.options(cfg.KPI, cfg.Log); err != nil {
 					return err
 				}
 				s, err := openOrAsk(ctx, sf, *server, "/plan", cfg, cfg.stdout)
@@ -37,7 +38,7 @@ func planCommand() command {
 					return err
 				}
 				defer s.Close()
-				return pf.run(ctx, s, cfg.stdout, cfg.Log)
+				return pf.run(ctx, s, cfg.stdout, cfg.KPI, cfg.Log)
 			}
 		},
 	}
@@ -52,18 +53,19 @@ type planFlags struct {
 	target, threshold, shrinkage, maxAbandon, maxOcc float64
 	patience                                         patienceFlag
 	emailSLA                                         time.Duration
+	tz                                               *string
 }
 
 func addPlanFlags(fs *flag.FlagSet) *planFlags {
 	d := plan.Defaults()
-	f := &planFlags{}
-	fs.StringVar(&f.date, "date", "", "day to plan, e.g. 2026-12-07 (required); history is the weeks before it")
+	f := &planFlags{tz: addTZFlag(fs)}
+	fs.StringVar(&f.date, "date", "", "day to plan, a local day of the time zone, e.g. 2026-12-07 (required); history is the weeks before it")
 	fs.IntVar(&f.weeks, "weeks", d.Weeks, "weeks of history to forecast from (the last one is the backtest week)")
 	fs.StringVar(&f.queue, "queue", "", "plan only these queues (comma-separated; default every queue with calls)")
 	fs.StringVar(&f.format, "format", "text", "output format: text, json or csv")
 	fs.BoolVar(&f.backtest, "backtest", false, "print each forecast method's WAPE on the last full week per queue and the chosen one (writes no plan)")
-	fs.Float64Var(&f.target, "sl", d.Erlang.Target, "service-level target: fraction answered within --sl-sec")
-	fs.Float64Var(&f.threshold, "sl-sec", d.Erlang.ThresholdSec, "service-level answer threshold in seconds")
+	fs.Float64Var(&f.target, "sl", 0, "service-level target: fraction answered within --sl-sec (default: each queue's target, 0.8 unless configured)")
+	fs.Float64Var(&f.threshold, "sl-sec", 0, "service-level answer threshold in seconds (default: each queue's threshold, 20 unless configured)")
 	fs.Float64Var(&f.shrinkage, "shrinkage", d.Erlang.Shrinkage, "fraction of paid time not on the work (breaks, training, absence)")
 	fs.Var(&f.patience, "patience-sec", "mean caller patience in seconds for Erlang A, or 'auto' to estimate it per queue from abandoned calls (default: Erlang C)")
 	fs.Float64Var(&f.maxAbandon, "max-abandon", 0, "highest abandon probability (needs --patience-sec; 0 = no cap)")
@@ -73,13 +75,22 @@ func addPlanFlags(fs *flag.FlagSet) *planFlags {
 	return f
 }
 
-// options validates the flags into planner options and the day to plan.
-func (f *planFlags) options(log *slog.Logger) (plan.Options, time.Time, error) {
+// options validates the flags into planner options and the day to plan,
+// measuring with the KPI configuration c (--tz overrides its zone).
+func (f *planFlags) options(c kpi.Config, log *slog.Logger) (plan.Options, time.Time, error) {
 	o := plan.Defaults()
 	if f.date == "" {
 		return o, time.Time{}, fmt.Errorf("%w: --date is required", errUsage)
 	}
-	day, err := parseTime(f.date)
+	if f.tz != nil && *f.tz != "" {
+		z, err := kpi.LoadZone(*f.tz)
+		if err != nil {
+			return o, time.Time{}, fmt.Errorf("%w: --tz: %v", errUsage, err)
+		}
+		c.Zone = z
+	}
+	o.KPI = c.WithDefaults()
+	day, err := parseTimeIn(f.date, o.KPI.Zone)
 	if err != nil {
 		return o, day, fmt.Errorf("%w: --date: %v", errUsage, err)
 	}
@@ -94,10 +105,13 @@ func (f *planFlags) options(log *slog.Logger) (plan.Options, time.Time, error) {
 	for _, v := range []struct {
 		name string
 		v    float64
-	}{{"interval-sec", float64(f.interval)}, {"sl", f.target}, {"sl-sec", f.threshold}, {"max-occupancy", f.maxOcc}, {"email-sla", f.emailSLA.Seconds()}} {
+	}{{"interval-sec", float64(f.interval)}, {"max-occupancy", f.maxOcc}, {"email-sla", f.emailSLA.Seconds()}} {
 		if v.v <= 0 {
 			return o, day, fmt.Errorf("%w: --%s %v: must be positive", errUsage, v.name, v.v)
 		}
+	}
+	if f.target < 0 || f.threshold < 0 {
+		return o, day, fmt.Errorf("%w: --sl %v, --sl-sec %v: must be positive (or 0: each queue's own)", errUsage, f.target, f.threshold)
 	}
 	o.Weeks, o.IntervalSec, o.EmailSLA = f.weeks, f.interval, f.emailSLA
 	o.Erlang.Target, o.Erlang.ThresholdSec, o.Erlang.MaxOccupancy = f.target, f.threshold, f.maxOcc
@@ -110,8 +124,8 @@ func (f *planFlags) options(log *slog.Logger) (plan.Options, time.Time, error) {
 
 // run plans the day (writing the plan to capacity_plan unless --backtest)
 // and prints it to w.
-func (f *planFlags) run(ctx context.Context, s store.Store, w io.Writer, log *slog.Logger) error {
-	o, day, err := f.options(log)
+func (f *planFlags) run(ctx context.Context, s store.Store, w io.Writer, c kpi.Config, log *slog.Logger) error {
+	o, day, err := f.options(c, log)
 	if err != nil {
 		return err
 	}
@@ -179,10 +193,10 @@ func pct(v float64) string {
 }
 
 func printPlanText(w io.Writer, pl *plan.Plan, o plan.Options) {
-	fmt.Fprintf(w, "Capacity plan for %s %s · %s within %g s · max occupancy %s · shrinkage %s · %d-min intervals\n",
-		pl.Date.Weekday(), pl.Date.Format(time.DateOnly), pct(pl.ServiceLevel), pl.ThresholdSec, pct(o.Erlang.MaxOccupancy), pct(pl.Shrinkage), pl.IntervalSec/60)
+	fmt.Fprintf(w, "Capacity plan for %s %s (%s, %d intervals) · max occupancy %s · shrinkage %s · %d-min intervals\n",
+		pl.Date.Weekday(), pl.Date.Format(time.DateOnly), pl.TimeZone, len(firstIntervals(pl)), pct(o.Erlang.MaxOccupancy), pct(pl.Shrinkage), pl.IntervalSec/60)
 	for _, q := range pl.Queues {
-		fmt.Fprintf(w, "\n%s — forecast %s from %d weeks", q.Queue, q.Method, q.Weeks)
+		fmt.Fprintf(w, "\n%s — %s within %g s; forecast %s from %d weeks", q.Queue, pct(q.ServiceLevel), q.ThresholdSec, q.Method, q.Weeks)
 		if b := q.Backtest; len(b.Scores) > 0 {
 			fmt.Fprintf(w, " (backtest WAPE %s, seasonal mean %s)", pct(b.Best().WAPE), pct(b.Baseline().WAPE))
 		}
@@ -205,7 +219,10 @@ func printPlanText(w io.Writer, pl *plan.Plan, o plan.Options) {
 		fmt.Fprintf(w, "  %-5s %7s %5s %6s %8s %8s %7s %7s\n", "time", "calls", "AHT", "phones", "deferred", "schedule", "staffed", "gap")
 		for _, it := range q.Intervals {
 			mark := ""
-			if it.Gap < 0 {
+			switch {
+			case !it.Open:
+				mark = "  closed"
+			case it.Gap < 0:
 				mark = "  SHORT"
 			}
 			fmt.Fprintf(w, "  %-5s %7.1f %5.0f %6d %8.1f %8d %7.1f %+7.1f%s\n", it.Start.Format("15:04"), it.ForecastCalls, it.ForecastAHTSec,
@@ -215,6 +232,15 @@ func printPlanText(w io.Writer, pl *plan.Plan, o plan.Options) {
 		fmt.Fprintf(w, "  %-5s %7.0f calls; agent hours: %.1f to schedule, %.1f staffed, net %+.1f; short %.1f h in %d of %d intervals; peak %d agents\n",
 			"day", t.Calls, t.RequiredHours, t.StaffedHours, t.GapHours, t.ShortHours, t.ShortIntervals, len(q.Intervals), t.PeakRequired)
 	}
+}
+
+// firstIntervals are the intervals of the plan's first queue (every queue
+// has the day's).
+func firstIntervals(pl *plan.Plan) []plan.Interval {
+	if len(pl.Queues) == 0 {
+		return nil
+	}
+	return pl.Queues[0].Intervals
 }
 
 func printPlanCSV(w io.Writer, pl *plan.Plan) error {

@@ -71,8 +71,8 @@ func TestPlanCommand(t *testing.T) {
 	t.Run("text", func(t *testing.T) {
 		out := run("--queue", "billing,tech")
 		for _, want := range []string{
-			"Capacity plan for Monday 2026-11-16 · 80.0% within 20 s · max occupancy 90.0% · shrinkage 30.0% · 15-min intervals",
-			"\nbilling — forecast ", "\ntech — forecast ",
+			"Capacity plan for Monday 2026-11-16 (UTC, 96 intervals) · max occupancy 90.0% · shrinkage 30.0% · 15-min intervals",
+			"\nbilling — 80.0% within 20 s; forecast ", "\ntech — 80.0% within 20 s; forecast ",
 			"staffed: last_week (the roster of Monday 2026-11-09 is assumed)",
 			"time    calls   AHT phones deferred schedule staffed     gap",
 			"\n  10:00 ", "\n  day ", "agent hours:",

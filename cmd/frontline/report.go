@@ -1,6 +1,11 @@
 package main
 
 import (
+	"errors"
+
+	"github.com/frontline-oss/frontline/kpi"
+	"github.com/frontline-oss/frontline/report"
+
 	"context"
 	"encoding/json"
 	"flag"
@@ -8,7 +13,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/frontline-oss/frontline/aggregator"
 	"github.com/frontline-oss/frontline/internal/store"
 )
 
@@ -27,7 +31,7 @@ func reportCommand() command {
 				if rf.from == "" || rf.to == "" {
 					return fmt.Errorf("%w: --from and --to are required", errUsage)
 				}
-				if _, err := rf.parse(cfg.Targets, nil); err != nil {
+				if _, err := rf.parse(cfg.KPI, nil); err != nil {
 					return err
 				}
 				path := "/report"
@@ -39,7 +43,7 @@ func reportCommand() command {
 					return err
 				}
 				defer s.Close()
-				return rf.run(ctx, s, cfg.stdout, cfg.Targets, nil)
+				return rf.run(ctx, s, cfg.stdout, cfg.KPI, nil)
 			}
 		},
 	}
@@ -49,25 +53,26 @@ func reportCommand() command {
 // the /report and /lists/… endpoints.
 type reportFlags struct {
 	from, to, queue, format, list string
+	tz                            *string
 }
 
 func addReportFlags(fs *flag.FlagSet) *reportFlags {
-	f := &reportFlags{}
-	fs.StringVar(&f.from, "from", "", "window start, RFC 3339 or a date (midnight UTC); required")
-	fs.StringVar(&f.to, "to", "", "window end (exclusive), RFC 3339 or a date (midnight UTC); required")
+	f := &reportFlags{tz: addTZFlag(fs)}
+	fs.StringVar(&f.from, "from", "", "window start, RFC 3339 or a date (local midnight in the time zone); required")
+	fs.StringVar(&f.to, "to", "", "window end (exclusive), RFC 3339 or a date (local midnight in the time zone); required")
 	fs.StringVar(&f.queue, "queue", "", "report on one queue (default all)")
 	fs.StringVar(&f.format, "format", "text", "text | json | html (csv for --list)")
 	fs.StringVar(&f.list, "list", "", "print a drill-down list instead: abandoned | overdue-callbacks | late-emails")
 	return f
 }
 
-// reportOptions are the parsed flags and targets of one report.
+// reportOptions are the parsed flags and configuration of one report.
 type reportOptions struct {
 	from, to time.Time
 	queue    string
 	format   string
 	list     string
-	targets  aggregator.Targets
+	kpi      kpi.Config
 }
 
 func validList(name string) bool {
@@ -79,9 +84,18 @@ func validList(name string) bool {
 }
 
 // parse validates the flags; window gives from and to when both are unset
-// (nil: they are required).
-func (f *reportFlags) parse(targets aggregator.Targets, window func() (time.Time, time.Time)) (reportOptions, error) {
-	o := reportOptions{queue: f.queue, format: f.format, list: f.list, targets: targets}
+// (nil: they are required). Dates are local midnights in the time zone of
+// the report: the queue's, else the centre's (c, or --tz).
+func (f *reportFlags) parse(c kpi.Config, window func() (time.Time, time.Time)) (reportOptions, error) {
+	o := reportOptions{queue: f.queue, format: f.format, list: f.list, kpi: c}
+	if f.tz != nil && *f.tz != "" {
+		z, err := kpi.LoadZone(*f.tz)
+		if err != nil {
+			return o, fmt.Errorf("%w: tz: %v", errUsage, err)
+		}
+		o.kpi.Zone = z
+	}
+	zone := o.kpi.ZoneOf(o.queue)
 	if f.from == "" && f.to == "" && window != nil {
 		o.from, o.to = window()
 	} else {
@@ -89,10 +103,10 @@ func (f *reportFlags) parse(targets aggregator.Targets, window func() (time.Time
 			return o, fmt.Errorf("%w: from and to are required", errUsage)
 		}
 		var err error
-		if o.from, err = parseTime(f.from); err != nil {
+		if o.from, err = parseTimeIn(f.from, zone); err != nil {
 			return o, fmt.Errorf("%w: from: %v", errUsage, err)
 		}
-		if o.to, err = parseTime(f.to); err != nil {
+		if o.to, err = parseTimeIn(f.to, zone); err != nil {
 			return o, fmt.Errorf("%w: to: %v", errUsage, err)
 		}
 	}
@@ -113,57 +127,66 @@ func (f *reportFlags) parse(targets aggregator.Targets, window func() (time.Time
 }
 
 // run parses the flags and writes the report or list to w.
-func (f *reportFlags) run(ctx context.Context, s store.Store, w io.Writer, targets aggregator.Targets, window func() (time.Time, time.Time)) error {
-	o, err := f.parse(targets, window)
+func (f *reportFlags) run(ctx context.Context, s store.Store, w io.Writer, c kpi.Config, window func() (time.Time, time.Time)) error {
+	o, err := f.parse(c, window)
 	if err != nil {
 		return err
 	}
 	return runReport(ctx, s, w, o)
 }
 
-// runReport builds the report or list of o and writes it to w. The queue's
-// target sets the thresholds the report measures with (service-level
-// threshold, e-mail SLA).
+// runReport builds the report (with the previous period beside it) or list
+// of o and writes it to w. A queue nobody knows is a usage error.
 func runReport(ctx context.Context, s store.Store, w io.Writer, o reportOptions) error {
-	p := o.targets.For(o.queue).Params(aggregator.DefaultParams())
+	err := writeReport(ctx, s, w, o)
+	if errors.Is(err, report.ErrUnknownQueue) || errors.Is(err, report.ErrEmptyWindow) {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return err
+}
+
+func writeReport(ctx context.Context, s store.Store, w io.Writer, o reportOptions) error {
 	switch o.list {
 	case "abandoned":
-		rows, err := aggregator.AbandonedCalls(ctx, s, o.from, o.to, o.queue, p)
+		rows, err := report.AbandonedCalls(ctx, s, o.from, o.to, o.queue, o.kpi)
 		if err != nil {
 			return err
 		}
 		return writeList(w, o.format, rows)
 	case "overdue-callbacks":
-		rows, err := aggregator.OverdueCallbacks(ctx, s, o.to, o.queue, p)
+		rows, err := report.OverdueCallbacks(ctx, s, o.to, o.queue, o.kpi)
 		if err != nil {
 			return err
 		}
 		return writeList(w, o.format, rows)
 	case "late-emails":
-		rows, err := aggregator.LateEmails(ctx, s, o.to, o.queue, p)
+		rows, err := report.LateEmails(ctx, s, o.to, o.queue, o.kpi)
 		if err != nil {
 			return err
 		}
 		return writeList(w, o.format, rows)
 	}
-	r, err := aggregator.BuildReport(ctx, s, o.from, o.to, o.queue, p)
+	r, err := report.BuildReport(ctx, s, o.from, o.to, o.queue, o.kpi)
 	if err != nil {
+		return err
+	}
+	if err := r.AddPrevious(ctx, s, o.kpi); err != nil {
 		return err
 	}
 	switch o.format {
 	case "json":
 		return writeJSON(w, r)
 	case "html":
-		trend, err := aggregator.Trend(ctx, s, o.from, o.to, o.queue)
+		trend, err := report.Trend(ctx, s, o.from, o.to, o.queue, o.kpi)
 		if err != nil {
 			return err
 		}
-		return r.WriteHTML(w, o.targets, trend)
+		return r.WriteHTML(w, trend)
 	}
-	return r.WriteText(w, o.targets)
+	return r.WriteText(w)
 }
 
-func writeList[T aggregator.Row](w io.Writer, format string, rows []T) error {
+func writeList[T report.Row](w io.Writer, format string, rows []T) error {
 	switch format {
 	case "json":
 		if rows == nil {
@@ -171,9 +194,9 @@ func writeList[T aggregator.Row](w io.Writer, format string, rows []T) error {
 		}
 		return writeJSON(w, rows)
 	case "csv":
-		return aggregator.WriteCSV(w, rows)
+		return report.WriteCSV(w, rows)
 	}
-	return aggregator.WriteTable(w, rows)
+	return report.WriteTable(w, rows)
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/frontline-oss/frontline/aggregator/reporttest"
 	"github.com/frontline-oss/frontline/internal/store/storetest"
+	"github.com/frontline-oss/frontline/report/reporttest"
 )
 
 // The promise of the README: replay a scenario, then `report --format json`
@@ -49,7 +49,8 @@ func TestReportCommand(t *testing.T) {
 	}
 	reporttest.Compare(t, []byte(got), want)
 
-	// A date is midnight UTC: the same window as the RFC 3339 one.
+	// A date is local midnight, UTC without a time zone: the same window as
+	// the RFC 3339 one.
 	byDate, err := runFrontline(t, "report", append(dataFlags, "--from", win[0][:10], "--to", win[1][:10], "--format", "json")...)
 	if err != nil {
 		t.Fatal(err)
@@ -78,8 +79,15 @@ func TestReportCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "queue,call_id,customer_id,queued_at,wait_sec\nbilling,call-80,cust-1-49,2026-10-03T18:31:56Z,5.083\n"; abandoned != want {
+	if want := "queue,call_id,customer_id,queued_at,wait,in_hours\nbilling,call-80,cust-1-49,2026-10-03T18:31:56Z,5.1s,yes\n"; abandoned != want {
 		t.Errorf("abandoned csv = %q, want %q", abandoned, want)
+	}
+	// A queue no event names and the configuration does not is a usage
+	// error that says so, not an empty report.
+	for _, args := range [][]string{{"--queue", "nosuch"}, {"--queue", "nosuch", "--list", "abandoned"}} {
+		if _, err := runFrontline(t, "report", append(window, args...)...); !errors.Is(err, errUsage) || !strings.Contains(err.Error(), `unknown queue "nosuch"`) {
+			t.Errorf("report %q: %v, want a usage error naming the queue", args, err)
+		}
 	}
 	overdue, err := runFrontline(t, "report", append(window, "--list", "overdue-callbacks", "--format", "json")...)
 	if err != nil {
@@ -114,6 +122,8 @@ func TestReportUsage(t *testing.T) {
 		{"--from", "2026-10-04", "--to", "2026-10-03"},
 		{"--from", "2026-10-03", "--to", "2026-10-04", "--format", "csv"},
 		{"--from", "2026-10-03", "--to", "2026-10-04", "--list", "everything"},
+		{"--from", "2026-10-03", "--to", "2026-10-04", "--format", "xml"},
+		{"--from", "2026-10-03", "--to", "2026-10-04", "--tz", "Mars/Olympus"},
 	} {
 		_, err := runFrontline(t, "report", args...)
 		if !errors.Is(err, errUsage) {

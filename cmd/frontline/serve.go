@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/frontline-oss/frontline/kpi"
+
 	"context"
 	"errors"
 	"flag"
@@ -38,7 +40,7 @@ func serveCommand() command {
 				if err != nil {
 					return err
 				}
-				aopts, err := af.options(cfg.Targets)
+				aopts, err := af.options(cfg.KPI)
 				if err != nil {
 					return err
 				}
@@ -56,7 +58,7 @@ func serveCommand() command {
 					Aggregator: &aopts,
 					Listen:     *listen, API: true,
 					ClickHouse: cho,
-					Targets:    cfg.Targets,
+					KPI:        cfg.KPI,
 					Log:        cfg.Log,
 				})
 				if err != nil {
@@ -86,10 +88,10 @@ type serviceOptions struct {
 	// ClickHouse is the ClickHouse HTTP interface for Grafana (embedded
 	// store only); a zero Listen serves none.
 	ClickHouse clickhouseHTTP
-	// Targets judge the report's KPIs.
-	Targets aggregator.Targets
+	// KPI is the configuration the report API measures and judges with.
+	KPI kpi.Config
 	// Window is the report window when a request names none. Default: the
-	// current UTC day up to now.
+	// current local day (the centre's time zone) up to now.
 	Window func() (from, to time.Time)
 	// Log gets the components' logs. Required.
 	Log *slog.Logger
@@ -119,9 +121,10 @@ func (h *httpServer) URL() string { return "http://" + h.ln.Addr().String() }
 // taken port fails here, before anything runs).
 func newService(o serviceOptions) (*service, error) {
 	if o.Window == nil {
+		zone := o.KPI.WithDefaults().Zone
 		o.Window = func() (time.Time, time.Time) {
-			now := time.Now().UTC()
-			return now.Truncate(24 * time.Hour), now.Truncate(time.Minute).Add(time.Minute)
+			now := time.Now().In(zone)
+			return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, zone), now.Truncate(time.Minute).Add(time.Minute)
 		}
 	}
 	s := &service{o: o, reg: newRegistry()}

@@ -20,9 +20,9 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
-	"github.com/frontline-oss/frontline/aggregator/reporttest"
 	"github.com/frontline-oss/frontline/dashboards"
 	"github.com/frontline-oss/frontline/internal/broker"
+	"github.com/frontline-oss/frontline/report/reporttest"
 	"github.com/frontline-oss/frontline/schemas"
 )
 
@@ -92,7 +92,7 @@ func TestServeWithOutsideBroker(t *testing.T) {
 	if err == nil || strings.Contains(stderr, "Cannot lock") || !strings.Contains(stderr, "in use by frontline serve (pid") {
 		t.Fatalf("replay beside serve: %v\n%s", err, stderr)
 	}
-	for _, bad := range []string{"format=xml", "from=yesterday&to=" + win[1], "nosuch=1"} {
+	for _, bad := range []string{"format=xml", "from=yesterday&to=" + win[1], "nosuch=1", "queue=nosuch&format=json", "tz=Nowhere/Else"} {
 		if status, body := httpGet(t, "http://"+api+"/report?"+bad); status != http.StatusBadRequest {
 			t.Errorf("/report?%s: %d %s, want 400", bad, status, body)
 		}

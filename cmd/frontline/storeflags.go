@@ -140,12 +140,16 @@ func inUse(err error, instead string) error {
 }
 
 // parseTime reads an RFC 3339 timestamp or a date (midnight UTC), the two
-// forms every --from, --to, --date and --start flag accepts.
-func parseTime(s string) (time.Time, error) {
+// forms --start accepts.
+func parseTime(s string) (time.Time, error) { return parseTimeIn(s, time.UTC) }
+
+// parseTimeIn reads an RFC 3339 timestamp, or a date as its local midnight
+// in zone: the forms every --from, --to and --date flag accepts.
+func parseTimeIn(s string, zone *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), nil
+		return t.In(zone), nil
 	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
+	if t, err := time.ParseInLocation("2006-01-02", s, zone); err == nil {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("cannot parse time %q: want RFC 3339 (2026-11-02T09:00:00Z) or a date (2026-11-02)", s)

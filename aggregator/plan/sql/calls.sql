@@ -1,24 +1,24 @@
 -- calls: offered calls and handle time per queue and interval, from the
--- calls_15m rollup (migration 0010), for the forecast of calls and AHT and
--- the patience of Erlang A. handle_sum is talk + hold + wrap of answered
--- calls (AHT = handle_sum / answered); abandoned_wait_sum and
--- answered_wait_sum are the waits erlang.EstimatePatience needs.
+-- calls_15m rollup (migration 0010) read and judged by the report's own
+-- definitions (call_intervals, interval_totals and call_rates of
+-- def_inbound_calls.sql: each queue's short abandon and opening hours), for
+-- the forecast of calls and AHT and the patience of Erlang A: the calls
+-- offered while the queue was open, handle_sum their talk + hold + wrap
+-- (AHT = handle_sum / answered), abandon_wait_sum and answered_wait_sum the
+-- waits erlang.EstimatePatience needs. Buckets of interval_sec are in UTC:
+-- the planner takes only intervals that are whole in local time.
 -- Parameters: from, to (the history window, [from, to)), interval_sec (a
--- multiple of 900), queues (empty = every queue).
+-- multiple of 900), queues (empty = every queue), queue ('').
+WITH
+{{template "call_intervals" .}}
 SELECT
-    toStartOfInterval(interval_start, toIntervalSecond({interval_sec:UInt32})) AS bucket,
-    toString(queue) AS queue,
-    sum(offered) AS offered,
-    sum(answered) AS answered,
-    sum(talk_sum) + sum(hold_sum) + sum(wrap_sum) AS handle_sum,
-    sum(abandoned) AS abandoned,
-    sum(abandoned_wait_sum) AS abandoned_wait_sum,
-    sum(answered_wait_sum) AS answered_wait_sum
-FROM calls_15m
-WHERE interval_start >= {from:DateTime64(3, 'UTC')}
-  AND interval_start < {to:DateTime64(3, 'UTC')}
-  AND queue != ''
-  AND (empty({queues:Array(String)}) OR has({queues:Array(String)}, toString(queue)))
+    toStartOfInterval(c.interval_start, toIntervalSecond({interval_sec:UInt32})) AS bucket,
+    c.queue AS queue,
+    {{template "interval_totals" .}},
+    {{template "call_rates" .}}
+FROM call_intervals AS c
+WHERE c.queue != ''
+  AND (empty({queues:Array(String)}) OR has({queues:Array(String)}, c.queue))
 GROUP BY bucket, queue
 HAVING offered > 0 OR answered > 0
 ORDER BY queue, bucket
