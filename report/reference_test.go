@@ -80,7 +80,7 @@ func TestReferenceAcrossDST(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	for _, sc := range scenarios {
-		if _, err := simulator.New(simulator.Options{Start: sc.start, Days: 4, Agents: 6, Seed: sc.seed}).Run(context.Background(),
+		if _, err := simulator.New(simulator.Options{Start: sc.start, Days: 4, Agents: 20, Seed: sc.seed}).Run(context.Background(),
 			func(m simulator.Message) error {
 				buf.Write(m.Value)
 				buf.WriteByte('\n')

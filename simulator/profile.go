@@ -93,14 +93,20 @@ func planRates(working int, aht float64) dayRates {
 	phones := capacity * (1 - emailWork)
 	cs, es := shapeSum(&callShape), shapeSum(&emailShape)
 	slotSec := float64(slotMs / second)
+	// The night minimum is lowered on days too thin to keep it round the
+	// clock (a small centre's weekend), so that such a day still has calls.
+	floor := minAgents
 	staff := func(calls float64) (agents float64) {
 		for k := range slotsPerDay {
-			n := agentsFor(calls*shape(&callShape, k)/cs*aht/slotSec, aht, 1)
+			n := agentsFor(calls*shape(&callShape, k)/cs*aht/slotSec, aht, 0)
 			r.erlang[k] = float64(n)
-			r.need[k] = float64(max(n, minAgents))
+			r.need[k] = float64(max(n, floor))
 			agents += r.need[k]
 		}
 		return agents
+	}
+	for floor > 0 && staff(0) >= phones {
+		floor--
 	}
 	lo, hi := 0.0, phones*slotSec/aht
 	for range 30 {
@@ -111,7 +117,7 @@ func planRates(working int, aht float64) dayRates {
 		}
 	}
 	calls := lo
-	mail := capacity - staff(calls) // agent-slots for e-mails
+	mail := max(0, capacity-staff(calls)) // agent-slots for e-mails
 	emails := mail * slotSec * emailFill / (emailHandle * 1.1)
 	for k := 0; k < slotsPerDay; k++ {
 		r.need[k] += mail * shape(&emailShape, k) / es

@@ -314,3 +314,27 @@ func TestServiceLooksLikeAContactCentre(t *testing.T) {
 		t.Errorf("want e-mail first responses from minutes to hours")
 	}
 }
+
+// A centre too small to keep the night minimum on the phones round the
+// clock used to plan negative e-mail rates, and at six agents the history's
+// size came out negative and Run panicked. Every size runs; a centre that
+// can staff one agent round the clock on its thinnest day (about 24 agents:
+// a quarter work on Sundays) has calls every day.
+func TestSmallCentres(t *testing.T) {
+	for _, agents := range []int{1, 6, 24} {
+		days := map[string]bool{}
+		_, err := New(Options{Start: time.Date(2026, 3, 26, 0, 0, 0, 0, time.UTC), Days: 7, Agents: agents, Seed: 7}).Run(context.Background(),
+			func(m Message) error {
+				if bytes.Contains(m.Value, []byte(`"cs.call.ended.v1"`)) {
+					days[m.At.UTC().Format(time.DateOnly)] = true
+				}
+				return nil
+			})
+		if err != nil {
+			t.Fatalf("%d agents: %v", agents, err)
+		}
+		if agents >= 24 && len(days) < 7 {
+			t.Errorf("%d agents: calls on %d of 7 days", agents, len(days))
+		}
+	}
+}
