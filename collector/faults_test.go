@@ -138,7 +138,7 @@ How each row recovers:
   way.
 - **Poison**: invalid messages go to the dlq table (scrubbed) and the DLQ topic (a
   reference when the original would be too large); labels come from the contract.
-- **Duplicate floods**: ids are looked up in event_ids; the first valid event wins.
+- **Duplicate floods**: every id is claimed in event_ids and its earliest claim wins.
 - **Backfills**: insert blocks are split by month, so no block spans more than 50
   partitions.
 `

@@ -351,11 +351,25 @@ func (in *Ingester) Ingest(ctx context.Context, f *Flush, done bool) (Outcome, e
 	if err := in.mark(ctx, f, token, statusInflight); err != nil {
 		return out, fmt.Errorf("cannot record flush %s as in flight: %w", token, err)
 	}
+	tMark := time.Since(start)
+	// Claims first: every id of the flush is claimed under its token, then
+	// the earliest claim of each id wins. A collector flushing the same ids
+	// at the same time (the old owner of a partition, still inserting what
+	// it fetched before a rebalance) decides by the same claims, so exactly
+	// one of them inserts each event; a re-sent flush finds its own claims
+	// (the insert is deduplicated by token) and decides as before.
 	ids := make([]string, len(evs))
+	idRows := make([][]any, len(evs))
 	for i, e := range evs {
 		ids[i] = e.ev.ID
+		idRows[i] = []any{e.ev.ID, e.ev.Type, token}
 	}
-	tMark := time.Since(start)
+	if len(idRows) > 0 {
+		if err := in.store.Insert(ctx, &store.Block{Table: "event_ids", Columns: []string{"event_id", "type", "token"}, Rows: idRows, Token: token}); err != nil {
+			return out, fmt.Errorf("cannot claim the %d event ids of flush %s: %w", len(idRows), token, err)
+		}
+	}
+	tIDs := time.Since(start)
 	claimed, err := in.claimedElsewhere(ctx, ids, token)
 	if err != nil {
 		return out, err
@@ -363,7 +377,6 @@ func (in *Ingester) Ingest(ctx context.Context, f *Flush, done bool) (Outcome, e
 	tLookup := time.Since(start)
 	tables := map[string]*tableRows{}
 	var order []string // tables in first-seen order, for deterministic inserts
-	idRows := make([][]any, 0, len(evs))
 	for _, e := range evs {
 		if _, dup := claimed[e.ev.ID]; dup {
 			out.Duplicates++
@@ -378,7 +391,6 @@ func (in *Ingester) Ingest(ctx context.Context, f *Flush, done bool) (Outcome, e
 			order = append(order, info.Table)
 		}
 		t.add(e.ev)
-		idRows = append(idRows, []any{e.ev.ID, e.ev.Type, token})
 		count(e.topic, e.ev.Type, "loaded")
 		out.Loaded++
 	}
@@ -405,11 +417,6 @@ func (in *Ingester) Ingest(ctx context.Context, f *Flush, done bool) (Outcome, e
 		}
 	}
 	tTables := time.Since(start)
-	// Ids last: until they are in, a re-sent flush decides exactly as this one.
-	if err := in.store.Insert(ctx, &store.Block{Table: "event_ids", Columns: []string{"event_id", "type", "token"}, Rows: idRows, Token: token}); err != nil {
-		return out, fmt.Errorf("cannot insert flush %s into event_ids: %w", token, err)
-	}
-	tIDs := time.Since(start)
 	if err := in.mark(ctx, f, token, statusDone); err != nil {
 		return out, fmt.Errorf("cannot record flush %s as done: %w", token, err)
 	}
@@ -420,8 +427,8 @@ func (in *Ingester) Ingest(ctx context.Context, f *Flush, done bool) (Outcome, e
 	in.count(f, out.Rejected, counts)
 	in.log.Debug("flush inserted", "token", token, "partitions", len(f.Parts), "messages", f.messages(),
 		"rows", out.Loaded, "duplicates", out.Duplicates, "invalid", len(out.Rejected), "took", time.Since(start),
-		"decode", tDecode, "inflight", tMark-tDecode, "lookup", tLookup-tMark, "tables", tTables-tLookup,
-		"ids", tIDs-tTables, "done", time.Since(start)-tIDs)
+		"decode", tDecode, "inflight", tMark-tDecode, "ids", tIDs-tMark, "lookup", tLookup-tIDs, "tables", tTables-tLookup,
+		"done", time.Since(start)-tTables)
 	return out, nil
 }
 
@@ -527,20 +534,23 @@ func partitionMonth(ev *schemas.Event) int {
 // than an Array literal), and parameters have size limits.
 const lookupChunk = 50000
 
-// claimedElsewhere returns the ids among ids that another flush already
-// inserted: producer duplicates, dropped so that no KPI counts them twice.
+// claimedElsewhere returns the ids among ids (all claimed by token already)
+// whose earliest claim is another flush's: producer duplicates, or the same
+// offsets flushed by two collectors around a rebalance, dropped so that no
+// KPI counts them twice.
 func (in *Ingester) claimedElsewhere(ctx context.Context, ids []string, token string) (map[string]struct{}, error) {
 	out := map[string]struct{}{}
 	for start := 0; start < len(ids); start += lookupChunk {
 		chunk := ids[start:min(start+lookupChunk, len(ids))]
-		q := `SELECT DISTINCT event_id FROM event_ids
-WHERE event_id IN (SELECT arrayJoin(splitByChar('\n', {ids:String}))) AND token != {token:String}`
+		list := `(SELECT arrayJoin(splitByChar('\n', {ids:String})))`
 		p := store.Params{"ids": strings.Join(chunk, "\n"), "token": token}
 		if anyContains(chunk, '\n') {
 			// An id with a newline (legal, if odd) cannot travel joined.
-			q = `SELECT DISTINCT event_id FROM event_ids WHERE event_id IN {ids:Array(String)} AND token != {token:String}`
+			list = `{ids:Array(String)}`
 			p["ids"] = chunk
 		}
+		q := `SELECT event_id FROM event_ids WHERE event_id IN ` + list + `
+GROUP BY event_id HAVING argMin(token, (claimed_at, token)) != {token:String}`
 		err := in.store.Query(ctx, q, p, func(row []byte) error {
 			id, err := jsonField(row, "event_id")
 			if err != nil {
