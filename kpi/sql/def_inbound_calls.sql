@@ -15,7 +15,9 @@
 {{define "answered_in_sl"}}wait <= {{.SLThreshold}}{{end}}
 {{define "short_wait"}}wait < {{.ShortAbandon}}{{end}}
 
--- inbound_calls: one row per inbound call with a queued_at.
+-- inbound_calls: one row per inbound call with a queued_at. Its queued_at
+-- is the table's sort and partition column ts (queued_at, not NULL here),
+-- so that a window on queued_at prunes months and uses the primary key.
 -- A query includes it in its WITH list, passing the terms (kpi.Terms):
 --     WITH {{template "inbound_calls" .}}, … SELECT … FROM inbound_calls WHERE queued_at …
 -- and narrows it by queued_at (ClickHouse pushes the filter into the CTE).
@@ -38,19 +40,19 @@ inbound_calls AS (
         queue,
         customer_id,
         agent_id,
-        queued_at,
+        ts AS queued_at,
         answered_at,
-        toUnixTimestamp64Milli(assumeNotNull(queued_at)) AS queued_ms,
+        toUnixTimestamp64Milli(ts) AS queued_ms,
         answered_at IS NOT NULL AS is_answered,
         (toUnixTimestamp64Milli(coalesce(answered_at, ended_at)) - queued_ms) / 1000 AS wait,
         NOT is_answered AND {{template "short_wait" .}} AS is_short_abandoned,
         NOT is_answered AND NOT is_short_abandoned AS is_abandoned,
         is_answered AND {{template "answered_in_sl" .}} AS is_in_sl,
-        {{.InHours "assumeNotNull(queued_at)"}} AS is_in_hours,
+        {{.InHours "ts"}} AS is_in_hours,
         talk_sec + hold_sec + wrap_sec AS handle,
         transferred AS is_transferred
     FROM calls
-    WHERE direction = 'inbound' AND queued_at IS NOT NULL
+    WHERE direction = 'inbound' AND calls.queued_at IS NOT NULL
 )
 {{- end}}
 
