@@ -81,7 +81,7 @@ func loadDemo(t *testing.T, s store.Store) (time.Time, time.Time) {
 	t.Helper()
 	ctx := context.Background()
 	var buf bytes.Buffer
-	sim := simulator.New(simulator.Options{Days: 4, Agents: 20, Understaff: 0.5})
+	sim := simulator.New(simulator.Options{Days: 4, Agents: 40, Understaff: 0.5})
 	if _, err := sim.Run(ctx, func(m simulator.Message) error {
 		buf.Write(m.Value)
 		buf.WriteByte('\n')
