@@ -22,7 +22,7 @@ import (
 	"github.com/frontline-oss/frontline/simulator"
 )
 
-// demoStore loads four simulated days (20 agents, the default queues;
+// demoStore loads four simulated days (40 agents, as the demo, the default queues;
 // churn follows poor service by up to ten days, so one day has little) through
 // the collector's replay path and runs the aggregator's jobs at its end.
 func demoStore(t *testing.T) (store.Store, time.Time, time.Time) {
