@@ -189,17 +189,14 @@ func (a *Aggregator) runJobs(ctx context.Context, now time.Time) (map[string]int
 		if err != nil {
 			return rows, err
 		}
-		if err := a.s.Exec(ctx, q, p); err != nil {
+		// The rows written come from the insert's own summary: counting
+		// them afterwards (version is outside every sort key) scanned each
+		// derived table in full on every cycle.
+		n, err := a.s.ExecWritten(ctx, q, p)
+		if err != nil {
 			return rows, fmt.Errorf("cannot run %s for [%s, %s): %w", j.name, since.Format(time.RFC3339), now.Format(time.RFC3339), err)
 		}
-		type count struct {
-			N int64 `json:"n"`
-		}
-		c, err := store.QueryOne[count](ctx, a.s, "SELECT count() AS n FROM "+j.table+" WHERE version = {version:UInt64}", store.Params{"version": ver})
-		if err != nil {
-			return rows, fmt.Errorf("cannot count rows of %s: %w", j.table, err)
-		}
-		rows[j.table] = c.N
+		rows[j.table] = n
 		if err := a.s.Exec(ctx, "INSERT INTO aggregator_watermarks (job, upto, version) VALUES ({job:String}, {now:DateTime64(3, 'UTC')}, {version:UInt64})",
 			store.Params{"job": j.name, "now": now, "version": ver}); err != nil {
 			return rows, fmt.Errorf("cannot record the watermark of %s: %w", j.name, err)
