@@ -45,9 +45,10 @@ func main() {
 	bin := flag.String("bin", "bin/frontline", "frontline binary (make build)")
 	agents := flag.Int("agents", 200, "simulated centre size")
 	days := flag.Int("days", 4, "simulated days for the collector run")
-	kpiSizes := flag.String("kpi", "170x30,1700x30", "centres (agents x days) for the KPI query measurements; empty skips them")
+	kpiSizes := flag.String("kpi", "170x30,1700x30,5000x30", "centres (agents x days) for the KPI query measurements (about 1M, 11M and 32M events); empty skips them")
 	pkgBench := flag.Bool("pkg", true, "also run the package benchmarks (go test -bench)")
 	collectArgs := flag.String("collect-args", "", "extra flags for `frontline collect`, space separated (to try batch settings)")
+	collectorBench := flag.Bool("collector", true, "run the collector measurements (false: only the KPI queries and package benchmarks)")
 	flag.Parse()
 	lib, err := chdb.Find(os.Getenv("CHDB_LIB_PATH"))
 	if err != nil {
@@ -55,13 +56,13 @@ func main() {
 		os.Exit(3)
 	}
 	engineLibrary = lib
-	if err := run(*out, *bin, *agents, *days, *kpiSizes, *pkgBench, strings.Fields(*collectArgs)); err != nil {
+	if err := run(*out, *bin, *agents, *days, *kpiSizes, *pkgBench, *collectorBench, strings.Fields(*collectArgs)); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out, bin string, agents, days int, kpiSizes string, pkgBench bool, collectArgs []string) error {
+func run(out, bin string, agents, days int, kpiSizes string, pkgBench, collectorBench bool, collectArgs []string) error {
 	ctx := context.Background()
 	tmp, err := os.MkdirTemp("", "frontline-bench-")
 	if err != nil {
@@ -69,60 +70,12 @@ func run(out, bin string, agents, days int, kpiSizes string, pkgBench bool, coll
 	}
 	defer os.RemoveAll(tmp)
 	inProcess := filepath.Join(tmp, "engine") // this process's one chDB data directory
-
-	slog.Info("simulating", "agents", agents, "days", days)
-	d, err := simulate(agents, days, tmp)
-	if err != nil {
-		return err
+	col := "\n## Collector\n\n(not run: -collector=false)\n"
+	if collectorBench {
+		if col, err = collectorBenchmarks(ctx, bin, agents, days, tmp, inProcess, collectArgs); err != nil {
+			return err
+		}
 	}
-	n := len(d.msgs)
-	kc, err := broker.Start(broker.Options{Partitions: 6})
-	if err != nil {
-		return err
-	}
-	defer kc.Close()
-	brokers := kc.ListenAddrs()
-	slog.Info("producing with kcat", "events", n)
-	produced, err := produceKcat(ctx, brokers, d, tmp)
-	if err != nil {
-		return err
-	}
-	slog.Info("(a) kcat as one consumer group")
-	a, err := kcatConsume(ctx, brokers, n, "bench-kcat")
-	if err != nil {
-		return err
-	}
-	slog.Info("(b) the engine's own ingest")
-	b, err := engineIngest(ctx, inProcess, d)
-	if err != nil {
-		return err
-	}
-	slog.Info("(c) kafka-go in process")
-	c, err := kafkaGoConsume(ctx, brokers, n)
-	if err != nil {
-		return err
-	}
-	slog.Info("(d) frontline collect")
-	e, err := collectRun(ctx, bin, filepath.Join(tmp, "collector"), brokers, "bench-collector", n, collectArgs)
-	if err != nil {
-		return err
-	}
-	engine, err := engineRSS(ctx, bin, filepath.Join(tmp, "idle"))
-	if err != nil {
-		return err
-	}
-	slog.Info("the collector over partitions and flush bounds")
-	curveData := d
-	if len(d.msgs) > 200000 {
-		curveData = &dataset{msgs: d.msgs[:200000]}
-	}
-	pts, err := curve(ctx, bin, tmp, curveData, []int{1, 6, 24}, []int{10000, 50000, 100000, 200000})
-	if err != nil {
-		return err
-	}
-	col := collectorSection(agents, days, produced, a, b, c, e, engine, pts, len(curveData.msgs))
-	d = nil
-	runtime.GC()
 
 	var kpis []kpiResult
 	for i, size := range splitSizes(kpiSizes) {
@@ -141,6 +94,63 @@ func run(out, bin string, agents, days int, kpiSizes string, pkgBench bool, coll
 		}
 	}
 	return write(out, col, kpiTable(kpis), pkgs)
+}
+
+// collectorBenchmarks measures the collector against its baselines and
+// returns the BENCHMARKS.md section.
+func collectorBenchmarks(ctx context.Context, bin string, agents, days int, tmp, inProcess string, collectArgs []string) (string, error) {
+	slog.Info("simulating", "agents", agents, "days", days)
+	d, err := simulate(agents, days, tmp)
+	if err != nil {
+		return "", err
+	}
+	n := len(d.msgs)
+	kc, err := broker.Start(broker.Options{Partitions: 6})
+	if err != nil {
+		return "", err
+	}
+	defer kc.Close()
+	brokers := kc.ListenAddrs()
+	slog.Info("producing with kcat", "events", n)
+	produced, err := produceKcat(ctx, brokers, d, tmp)
+	if err != nil {
+		return "", err
+	}
+	slog.Info("(a) kcat as one consumer group")
+	a, err := kcatConsume(ctx, brokers, n, "bench-kcat")
+	if err != nil {
+		return "", err
+	}
+	slog.Info("(b) the engine's own ingest")
+	b, err := engineIngest(ctx, inProcess, d)
+	if err != nil {
+		return "", err
+	}
+	slog.Info("(c) kafka-go in process")
+	c, err := kafkaGoConsume(ctx, brokers, n)
+	if err != nil {
+		return "", err
+	}
+	slog.Info("(d) frontline collect")
+	e, err := collectRun(ctx, bin, filepath.Join(tmp, "collector"), brokers, "bench-collector", n, collectArgs)
+	if err != nil {
+		return "", err
+	}
+	engine, err := engineRSS(ctx, bin, filepath.Join(tmp, "idle"))
+	if err != nil {
+		return "", err
+	}
+	slog.Info("the collector over partitions and flush bounds")
+	curveData := d
+	if len(d.msgs) > 200000 {
+		curveData = &dataset{msgs: d.msgs[:200000]}
+	}
+	pts, err := curve(ctx, bin, tmp, curveData, []int{1, 6, 24}, []int{10000, 50000, 100000, 200000})
+	if err != nil {
+		return "", err
+	}
+	defer runtime.GC()
+	return collectorSection(agents, days, produced, a, b, c, e, engine, pts, len(curveData.msgs)), nil
 }
 
 // goBench runs the Go benchmarks that sit beside the code they measure and
