@@ -29,12 +29,18 @@ func (g gen) capacityLines() []capacitySeries {
     FROM staffed_15m FINAL
     WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `
     GROUP BY time`},
-		// From `frontline plan` (table capacity_plan, migration 0020).
+		{"working agents", `SELECT ` + g.bucket("interval_start") + ` AS time, sum(available_sec + busy_sec + wrap_sec) / ` + bucketSec + ` AS value
+    FROM staffed_15m FINAL
+    WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `
+    GROUP BY time`},
+		// From `frontline plan` (table capacity_plan, migrations 0020 and
+		// 0040): required agents are agents on the work, like working
+		// agents (docs/planning.md).
 		{"forecast calls", `SELECT ` + g.bucket("interval_start") + ` AS time, sum(forecast_calls) AS value
     FROM capacity_plan FINAL
     WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `
     GROUP BY time`},
-		{"required agents", `SELECT ` + g.bucket("interval_start") + ` AS time, sum(required_with_shrinkage * interval_sec) / ` + bucketSec + ` AS value
+		{"required agents", `SELECT ` + g.bucket("interval_start") + ` AS time, sum(required_share * interval_sec) / ` + bucketSec + ` AS value
     FROM capacity_plan FINAL
     WHERE $__timeFilter(interval_start) AND ` + inQueues("queue") + `
     GROUP BY time`},
@@ -59,10 +65,11 @@ func capacity(g gen) *dashboard.DashboardBuilder {
 	return g.withClickHouseVariables(b).
 		WithRow(dashboard.NewRowBuilder("Demand and supply")).
 		WithPanel(defaultTimeseries("Offered calls and staffed agents",
-			"Per interval: calls offered while the queue was open (answered plus abandoned after the short abandon, "+g.shortText()+") and the forecast of `frontline plan` (left axis); the average number of agents logged in and the agents the plan requires, shrinkage included (right axis).",
+			"Per interval: calls offered while the queue was open (answered plus abandoned after the short abandon, "+g.shortText()+") and the forecast of `frontline plan` (left axis); the average number of agents logged in, those on the work (available, busy or wrap: not on a break), and the agents on the work the plan requires — the same quantity as working agents (right axis).",
 			units.Short).Span(24).
 			DisplayName("${__field.labels.series}").
 			OverrideByName("staffed agents", rightAxis(units.Short)).
+			OverrideByName("working agents", rightAxis(units.Short)).
 			OverrideByName("required agents", rightAxis(units.Short)).
 			WithTarget(g.chSeries(unionSeries(g.capacityLines())))).
 		WithPanel(defaultTimeseries("Workload against staffed agents",

@@ -36,6 +36,9 @@ type callRow struct {
 	Abandoned        float64   `json:"abandoned"`
 	AbandonedWaitSum float64   `json:"abandon_wait_sum"`
 	AnsweredWaitSum  float64   `json:"answered_wait_sum"`
+	// InSL are the calls answered within the queue's threshold: the
+	// service level of the day itself, that a plan is checked against.
+	InSL float64 `json:"in_sl"`
 }
 
 // emailRow is one row of sql/emails.sql.
@@ -58,6 +61,19 @@ type staffedRow struct {
 	Bucket time.Time `json:"bucket"`
 	Queue  string    `json:"queue"`
 	Agents float64   `json:"agents"`
+	// Working are the agents on the work: logged in and not on a break.
+	Working float64 `json:"working"`
+}
+
+// staffing is the staffing of one queue in one interval.
+type staffing struct {
+	agents, working float64
+}
+
+// skillRow is one row of sql/skills.sql.
+type skillRow struct {
+	AgentID string   `json:"agent_id"`
+	Queues  []string `json:"queues"`
 }
 
 // handleRow is one row of sql/email_handle.sql or sql/callback_handle.sql.
@@ -70,29 +86,46 @@ type handleRow struct {
 
 // history is everything the plan of one day reads from ClickHouse.
 type history struct {
-	from, to  time.Time // the history window of the forecasts
+	from, to time.Time // the history window of the forecasts
+	// calls reach from the staffing read (a week before from) to the end
+	// of the planned day: the rows of the day itself check the plan of a
+	// day that happened, and dayCalls tell worked days from empty ones.
 	calls     []callRow
 	emails    []emailRow
 	callbacks []callbackRow
 	emailWork map[string]handleRow
 	cbWork    map[string]handleRow
-	staffed   map[string]map[int64]float64 // queue → unix seconds → agents
+	staffed   map[string]map[int64]staffing // queue → unix seconds → agents
+	// dayWorking are the agents on the work of every queue summed per
+	// local day (its midnight's unix seconds): which days have staffing.
+	dayWorking map[int64]float64
+	// dayCalls are the calls offered per local day, every queue.
+	dayCalls map[int64]float64
+	skills   []skillRow
 	// staffedUntil is the end of staffing history (zero: none at all).
 	staffedUntil time.Time
 }
 
 // load reads the history of the weeks before day (a local midnight) and
 // the staffing of [staffFrom, staffTo).
-func (p *Planner) load(ctx context.Context, day, staffFrom, staffTo time.Time) (*history, error) {
+func (p *Planner) load(ctx context.Context, day, dayEnd, staffFrom, staffTo time.Time) (*history, error) {
 	h := &history{from: day.AddDate(0, 0, -7*p.o.Weeks), to: day}
 	queues := p.o.Queues
 	if queues == nil {
 		queues = []string{}
 	}
 	win := store.Params{"from": h.from, "to": h.to, "interval_sec": p.o.IntervalSec, "queues": queues, "queue": ""}
+	callWin := store.Params{"from": staffFrom, "to": dayEnd, "interval_sec": p.o.IntervalSec, "queues": queues, "queue": ""}
 	var err error
-	if h.calls, err = store.QueryAll[callRow](ctx, p.s, p.query("calls"), win); err != nil {
-		return nil, fmt.Errorf("cannot read call history %s–%s: %w", h.from.Format(time.DateOnly), h.to.Format(time.DateOnly), err)
+	if h.calls, err = store.QueryAll[callRow](ctx, p.s, p.query("calls"), callWin); err != nil {
+		return nil, fmt.Errorf("cannot read call history %s–%s: %w", h.from.Format(time.DateOnly), dayEnd.Format(time.DateOnly), err)
+	}
+	h.dayCalls = map[int64]float64{}
+	for _, r := range h.calls {
+		h.dayCalls[localMidnight(r.Bucket, p.o.KPI.Zone).Unix()] += r.Offered
+	}
+	if h.skills, err = store.QueryAll[skillRow](ctx, p.s, p.query("skills"), win); err != nil {
+		return nil, fmt.Errorf("cannot read the agents' skills: %w", err)
 	}
 	if h.emails, err = store.QueryAll[emailRow](ctx, p.s, p.query("emails"), win); err != nil {
 		return nil, fmt.Errorf("cannot read e-mail history: %w", err)
@@ -117,12 +150,14 @@ func (p *Planner) load(ctx context.Context, day, staffFrom, staffTo time.Time) (
 	if err != nil {
 		return nil, fmt.Errorf("cannot read staffing %s–%s: %w", staffFrom.Format(time.DateOnly), staffTo.Format(time.DateOnly), err)
 	}
-	h.staffed = map[string]map[int64]float64{}
+	h.staffed, h.dayWorking = map[string]map[int64]staffing{}, map[int64]float64{}
+	zone := p.o.KPI.Zone
 	for _, r := range rows {
 		if h.staffed[r.Queue] == nil {
-			h.staffed[r.Queue] = map[int64]float64{}
+			h.staffed[r.Queue] = map[int64]staffing{}
 		}
-		h.staffed[r.Queue][r.Bucket.Unix()] = r.Agents
+		h.staffed[r.Queue][r.Bucket.Unix()] = staffing{agents: r.Agents, working: r.Working}
+		h.dayWorking[localMidnight(r.Bucket, zone).Unix()] += r.Working
 	}
 	type untilRow struct {
 		UntilUnix int64 `json:"until_unix"`

@@ -31,6 +31,11 @@ var (
 	ErrInvalid = errors.New("invalid plan options")
 	// ErrHistory: the store holds too little history to forecast from.
 	ErrHistory = errors.New("not enough history to plan")
+	// ErrNoHistory: the planned day has no history to stand on — a past
+	// day with no calls or staffing recorded, or a day ahead with no
+	// earlier week of staffing — and Options.Assume does not say what to
+	// assume instead.
+	ErrNoHistory = errors.New("no history for the day")
 )
 
 // Options configure a Planner. A zero field takes the default written in
@@ -77,7 +82,29 @@ type Options struct {
 	Logger *slog.Logger
 	// Now stamps created_at of the plan. Default time.Now.
 	Now func() time.Time
+	// Pool says which queues are planned together, sharing agents and
+	// rounded once: PoolSkills (the default) joins queues that the same
+	// agents serve (their busy and wrap agent-state events in the history,
+	// agents still on the roster); PoolQueue plans every queue alone;
+	// PoolAll plans the whole centre as one pool.
+	Pool string
+	// Assume is the staffing to set the requirement against when the day
+	// has none of its own: AssumeNone compares none (requirement only),
+	// AssumeLastWeek takes the latest earlier week with staffing even for
+	// a day that happened. Default "": the day's own staffing if it
+	// happened, else the latest earlier week's, and ErrNoHistory when
+	// there is none.
+	Assume string
 }
+
+// The values of Options.Pool and Options.Assume.
+const (
+	PoolSkills     = "skills"
+	PoolQueue      = "queue"
+	PoolAll        = "all"
+	AssumeNone     = "none"
+	AssumeLastWeek = "last-week"
+)
 
 // Defaults of Options, as `frontline plan` uses them.
 const (
@@ -126,6 +153,9 @@ func (o Options) withDefaults() Options {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Pool == "" {
+		o.Pool = PoolSkills
+	}
 	return o
 }
 
@@ -135,6 +165,10 @@ func (o Options) validate() error {
 		return fmt.Errorf("%w: interval %d s must be a multiple of 900 that divides a day", ErrInvalid, o.IntervalSec)
 	case o.Erlang.MaxAbandon > 0 && o.Erlang.PatienceSec == 0 && !o.EstimatePatience:
 		return fmt.Errorf("%w: max abandon %v needs a patience (given or estimated)", ErrInvalid, o.Erlang.MaxAbandon)
+	case !slices.Contains([]string{PoolSkills, PoolQueue, PoolAll}, o.Pool):
+		return fmt.Errorf("%w: pool %q: want %s, %s or %s", ErrInvalid, o.Pool, PoolSkills, PoolQueue, PoolAll)
+	case !slices.Contains([]string{"", AssumeNone, AssumeLastWeek}, o.Assume):
+		return fmt.Errorf("%w: assume %q: want %s or %s", ErrInvalid, o.Assume, AssumeNone, AssumeLastWeek)
 	}
 	for _, m := range o.Methods {
 		if !slices.Contains(Methods, m) {
@@ -205,12 +239,22 @@ type Plan struct {
 	// default queue's (each queue's own are in Queue).
 	ServiceLevel float64 `json:"service_level"`
 	ThresholdSec float64 `json:"sl_sec"`
-	Queues       []Queue `json:"queues"`
+	// Assume is the staffing assumption asked for (Options.Assume), ""
+	// when the staffing is the day's own or the latest week's that has it.
+	Assume string `json:"assume,omitempty"`
+	// Pools are the groups of queues planned together, each rounded once.
+	Pools  []Pool  `json:"pools"`
+	Queues []Queue `json:"queues"`
+	// Check sets the plan against the day itself when it happened (nil
+	// for a day not worked yet).
+	Check *Check `json:"check,omitempty"`
 }
 
 // Queue is the plan of one queue for the day.
 type Queue struct {
 	Queue string `json:"queue"`
+	// Pool is the name of the pool the queue is planned in.
+	Pool string `json:"pool"`
 	// Weeks of history the queue's forecast read (fewer than asked when
 	// its data starts later).
 	Weeks int `json:"weeks"`
@@ -237,14 +281,41 @@ type Queue struct {
 	CallbackWindowSec float64 `json:"callback_window_sec"`
 	// StaffedSource says where staffed agents come from: "history" (the
 	// day happened), "last_week" (the roster of the same weekday a week
-	// earlier is assumed), "N_weeks_back", or "history until HH:MM, then
-	// last_week" for a day under way.
-	StaffedSource string     `json:"staffed_source"`
-	Intervals     []Interval `json:"intervals"`
-	Totals        Totals     `json:"totals"`
+	// earlier), "N_weeks_back" (a week with no staffing was skipped),
+	// "none" (--assume none: no staffing is compared), or "history until
+	// HH:MM, then last_week" for a day under way.
+	StaffedSource string `json:"staffed_source"`
+	// StaffedFrom is the day whose roster is assumed (YYYY-MM-DD), when
+	// the staffing is not the day's own.
+	StaffedFrom string     `json:"staffed_from,omitempty"`
+	Intervals   []Interval `json:"intervals"`
+	Totals      Totals     `json:"totals"`
 }
 
-// Interval is one planning interval of a queue.
+// Status judges the staffing of an interval the way the report judges a
+// service level: the service level the working agents give the forecast
+// calls against the target and its warning band (kpi.Target).
+type Status string
+
+// The statuses of an interval.
+const (
+	// Closed: no queue of the pool is open.
+	Closed Status = "closed"
+	// OK: the working agents meet the target.
+	OK Status = "ok"
+	// Tight: they miss it by less than the warning band.
+	Tight Status = "tight"
+	// Short: they miss it by the warning band or more (or cannot do the
+	// deferred work).
+	Short Status = "short"
+	// Unknown: no staffing to judge (--assume none).
+	Unknown Status = "unknown"
+)
+
+// Interval is one planning interval of a queue. Required, working and gap
+// are the same quantity: agents on queue work (logged in, not on a break),
+// after shrinkage. Scheduled is heads to put on the roster, shrinkage
+// included.
 type Interval struct {
 	Start time.Time `json:"interval_start"`
 	// Open: the queue is open (opening hours, holidays); a closed interval
@@ -252,40 +323,73 @@ type Interval struct {
 	Open           bool    `json:"open"`
 	ForecastCalls  float64 `json:"forecast_calls"`
 	ForecastAHTSec float64 `json:"forecast_aht_sec"`
-	// RequiredAgents are the agents on the phones Erlang needs.
+	// RequiredAgents are the agents on the phones Erlang needs for this
+	// queue planned alone, shown beside the pool's.
 	RequiredAgents int `json:"required_agents"`
 	// DeferredAgents are the agents busy with e-mails and callbacks.
 	DeferredAgents float64 `json:"deferred_agents"`
-	// RequiredWithShrinkage = ⌈(RequiredAgents + DeferredAgents) / (1 −
-	// shrinkage)⌉: the agents to schedule.
-	RequiredWithShrinkage int `json:"required_with_shrinkage"`
-	// StaffedAgents are the mean agents logged in (see StaffedSource).
+	// Share is the queue's part of its pool's work (traffic plus deferred
+	// agents); RequiredShare and ScheduledShare are that part of the pool's
+	// agents on the work and heads to schedule (rounded once, for the pool).
+	Share          float64 `json:"share"`
+	RequiredShare  float64 `json:"required_share"`
+	ScheduledShare float64 `json:"scheduled_share"`
+	// StaffedAgents are the mean agents logged in, WorkingAgents those on
+	// the work (see StaffedSource).
 	StaffedAgents float64 `json:"staffed_agents"`
+	WorkingAgents float64 `json:"working_agents"`
 	StaffedSource string  `json:"staffed_source"`
-	// Gap = StaffedAgents − RequiredWithShrinkage; negative is short.
+	// Gap = WorkingAgents − RequiredShare; negative is fewer than needed
+	// (0 when no staffing is assumed).
 	Gap float64 `json:"gap"`
+	// Status is the pool's: the queues of a pool share their agents.
+	Status Status `json:"status"`
+	// ActualCalls and ActualSL are what happened (nil: not yet, or no
+	// calls offered).
+	ActualCalls *float64 `json:"actual_calls,omitempty"`
+	ActualSL    *float64 `json:"actual_sl,omitempty"`
 }
 
-// Totals sum a queue's day.
+// Totals sum a queue's day (or a pool's).
 type Totals struct {
 	Calls float64 `json:"calls"`
-	// RequiredHours, StaffedHours and GapHours are agent hours (agents ×
-	// interval length) of RequiredWithShrinkage, StaffedAgents and Gap.
-	RequiredHours float64 `json:"required_hours"`
-	StaffedHours  float64 `json:"staffed_hours"`
-	GapHours      float64 `json:"gap_hours"`
-	// ShortHours are the agent hours missing in the short intervals (the
+	// RequiredHours, ScheduledHours, StaffedHours, WorkingHours and
+	// GapHours are agent hours (agents × interval length).
+	RequiredHours  float64 `json:"required_hours"`
+	ScheduledHours float64 `json:"scheduled_hours"`
+	StaffedHours   float64 `json:"staffed_hours"`
+	WorkingHours   float64 `json:"working_hours"`
+	GapHours       float64 `json:"gap_hours"`
+	// ShortHours are the agent hours missing in the short intervals (their
 	// negative gaps, as a positive number): surplus at night does not
 	// answer calls at noon.
 	ShortHours     float64 `json:"short_hours"`
 	ShortIntervals int     `json:"short_intervals"`
-	PeakRequired   int     `json:"peak_required"`
+	TightIntervals int     `json:"tight_intervals"`
+}
+
+func (t *Totals) add(calls, required, scheduled, staffed, working, gap float64, st Status, iv time.Duration) {
+	hours := iv.Hours()
+	t.Calls += calls
+	t.RequiredHours += required * hours
+	t.ScheduledHours += scheduled * hours
+	t.StaffedHours += staffed * hours
+	t.WorkingHours += working * hours
+	t.GapHours += gap * hours
+	switch st {
+	case Short:
+		t.ShortHours += max(-gap, 0) * hours
+		t.ShortIntervals++
+	case Tight:
+		t.TightIntervals++
+	}
 }
 
 // Plan forecasts day — the local day of the configured time zone that
 // holds it, 23 or 25 hours long on the days clocks change — from the weeks
-// before it and returns its plan for every queue. It writes nothing (see
-// Write).
+// before it and returns its plan for every queue and pool. It writes
+// nothing (see Write). A day with no history to stand on is an error
+// (ErrNoHistory) unless Options.Assume says what to assume.
 func (p *Planner) Plan(ctx context.Context, day time.Time) (*Plan, error) {
 	zone := p.o.KPI.Zone
 	d := day.In(zone)
@@ -304,7 +408,7 @@ func (p *Planner) Plan(ctx context.Context, day time.Time) (*Plan, error) {
 		return nil, err
 	}
 	start := time.Now()
-	h, err := p.load(ctx, day, h0(day, p.o.Weeks), tEnd)
+	h, err := p.load(ctx, day, dayEnd, h0(day, p.o.Weeks), tEnd)
 	if err != nil {
 		return nil, err
 	}
@@ -312,8 +416,18 @@ func (p *Planner) Plan(ctx context.Context, day time.Time) (*Plan, error) {
 		"rows", len(h.calls)+len(h.emails)+len(h.callbacks), "elapsed", time.Since(start).Round(time.Millisecond))
 
 	byQueue := map[string][]callRow{}
+	var allHandle, allAnswered, dayOffered float64
 	for _, r := range h.calls {
+		if r.Bucket.Before(h.from) {
+			continue
+		}
+		if !r.Bucket.Before(day) {
+			dayOffered += r.Offered
+			continue
+		}
 		byQueue[r.Queue] = append(byQueue[r.Queue], r)
+		allHandle += r.HandleSum
+		allAnswered += r.Answered
 	}
 	names := make([]string, 0, len(byQueue))
 	for q := range byQueue {
@@ -323,21 +437,24 @@ func (p *Planner) Plan(ctx context.Context, day time.Time) (*Plan, error) {
 	if len(names) == 0 {
 		return nil, fmt.Errorf("%w: no calls in the %d weeks before %s", ErrHistory, p.o.Weeks, day.Format(time.DateOnly))
 	}
-	var allHandle, allAnswered float64
 	for _, r := range h.calls {
-		allHandle += r.HandleSum
-		allAnswered += r.Answered
+		if !r.Bucket.Before(day) {
+			byQueue[r.Queue] = append(byQueue[r.Queue], r)
+		}
+	}
+	f := planFrame{iv: iv, perDay: perDay, day: day, dayEnd: dayEnd, t0: t0, tEnd: tEnd, emailWin: emailWin, maxWin: maxWin}
+	if f.backs, err = p.staffedFrom(h, f, dayOffered, names); err != nil {
+		return nil, err
 	}
 	def := p.o.forQueue("")
 	plan := &Plan{
 		Date: day, TimeZone: zone.String(), CreatedAt: p.o.Now().UTC().Truncate(time.Millisecond), IntervalSec: p.o.IntervalSec,
-		Weeks: p.o.Weeks, Shrinkage: p.o.Erlang.Shrinkage, ServiceLevel: def.Target, ThresholdSec: def.ThresholdSec,
+		Weeks: p.o.Weeks, Shrinkage: p.o.Erlang.Shrinkage, ServiceLevel: def.Target, ThresholdSec: def.ThresholdSec, Assume: p.o.Assume,
 	}
 	for i, name := range names {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		f := planFrame{iv: iv, perDay: perDay, day: day, dayEnd: dayEnd, t0: t0, tEnd: tEnd, emailWin: emailWin, maxWin: maxWin}
 		q, err := p.planQueue(name, byQueue[name], h, f, allHandle/max(allAnswered, 1))
 		if err != nil {
 			return nil, fmt.Errorf("cannot plan queue %q on %s: %w", name, day.Format(time.DateOnly), err)
@@ -345,6 +462,12 @@ func (p *Planner) Plan(ctx context.Context, day time.Time) (*Plan, error) {
 		plan.Queues = append(plan.Queues, *q)
 		p.o.Logger.Info("plan: queue planned", "queue", name, "n", i+1, "of", len(names), "method", q.Method,
 			"wape", q.Backtest.Best().WAPE, "baseline_wape", q.Backtest.Baseline().WAPE, "staffed", q.StaffedSource)
+	}
+	if plan.Pools, err = p.pool(plan, h.skills, f); err != nil {
+		return nil, fmt.Errorf("cannot plan the pools of %s: %w", day.Format(time.DateOnly), err)
+	}
+	if dayOffered > 0 && f.backs[0] == 0 {
+		plan.Check = check(plan)
 	}
 	return plan, nil
 }
@@ -373,6 +496,9 @@ type planFrame struct {
 	t0, tEnd    time.Time // timeline [t0, tEnd) for deferred work
 	emailWin    int       // e-mail SLA in intervals
 	maxWin      int       // intervals of timeline before the day
+	// backs are, per interval of the day, the weeks back its staffing
+	// is read from (0: its own; -1: none, Assume "none").
+	backs []int
 }
 
 // slot is the local day of t counted from day (negative before it) and
@@ -487,8 +613,7 @@ func (p *Planner) planQueue(name string, calls []callRow, h *history, f planFram
 		cbWin = min(f.maxWin, max(1, int(math.Ceil(q.CallbackWindowSec/f.iv.Seconds()))))
 	}
 	tl := int(f.tEnd.Sub(f.t0) / f.iv)
-	staffed := make([]float64, tl)
-	sources := make([]string, tl)
+	staff := make([]staffing, tl)
 	emailWork, cbWork := make([]float64, tl), make([]float64, tl)
 	week := 7 * f.perDay
 	kq := p.o.KPI.Queue(name)
@@ -498,13 +623,17 @@ func (p *Planner) planQueue(name string, calls []callRow, h *history, f planFram
 		return ((d*f.perDay+s)%week + week) % week
 	}
 	// Deferred work is shared over the intervals the queue is open and
-	// staffed (see Spread); staffed keeps the agents for the gap.
+	// staffed (see Spread); staff keeps the agents for the gap.
 	working := make([]float64, tl)
 	for j := range tl {
 		t := f.t0.Add(time.Duration(j) * f.iv)
-		staffed[j], sources[j] = h.roster(name, t, day.Location())
+		back := h.back(t, p.o.KPI.Zone, p.o.Weeks, 0)
+		if k := int(t.Sub(f.day) / f.iv); k >= 0 && k < len(f.backs) {
+			back = f.backs[k]
+		}
+		staff[j] = h.at(name, t, back)
 		if kq.Open(t) {
-			working[j] = staffed[j]
+			working[j] = staff[j].working
 		}
 		if t.Before(f.dayEnd) {
 			k := weekSlot(t)
@@ -540,16 +669,24 @@ func (p *Planner) planQueue(name string, calls []callRow, h *history, f planFram
 	if eo.PatienceSec > 0 {
 		q.Model = erlang.ErlangAModel
 	}
-	hist := 0
-	var last time.Time
-	for t := day; t.Before(f.dayEnd); t = t.Add(f.iv) {
-		k := weekSlot(t)
+	actual := map[int64]callRow{}
+	for _, r := range calls {
+		if !r.Bucket.Before(day) {
+			actual[r.Bucket.Unix()] = r
+		}
+	}
+	for k, t := 0, day; t.Before(f.dayEnd); k, t = k+1, t.Add(f.iv) {
 		j := int(t.Sub(f.t0) / f.iv)
-		it := Interval{Start: t, Open: kq.Open(t), ForecastCalls: fcCalls[k], ForecastAHTSec: fcAHT[k], DeferredAgents: deferred[j],
-			StaffedAgents: staffed[j], StaffedSource: sources[j]}
+		ws := weekSlot(t)
+		it := Interval{Start: t, Open: kq.Open(t), ForecastCalls: fcCalls[ws], ForecastAHTSec: fcAHT[ws], DeferredAgents: deferred[j],
+			StaffedAgents: staff[j].agents, WorkingAgents: staff[j].working, StaffedSource: backSource(f.backs[k])}
 		if !it.Open {
 			// Closed: no calls are offered and no one is needed.
 			it.ForecastCalls, it.DeferredAgents = 0, 0
+		}
+		if r, ok := actual[t.Unix()]; ok && r.Offered > 0 {
+			calls, sl := r.Offered, r.InSL/r.Offered
+			it.ActualCalls, it.ActualSL = &calls, &sl
 		}
 		if it.ForecastCalls > 0 {
 			if !(it.ForecastAHTSec > 0) {
@@ -561,59 +698,81 @@ func (p *Planner) planQueue(name string, calls []callRow, h *history, f planFram
 			}
 			it.RequiredAgents = r.Agents
 		}
-		if need := float64(it.RequiredAgents) + it.DeferredAgents; need > 0 {
-			it.RequiredWithShrinkage = int(math.Ceil(need/(1-p.o.Erlang.Shrinkage) - 1e-9))
-		}
-		it.Gap = it.StaffedAgents - float64(it.RequiredWithShrinkage)
-		if it.StaffedSource == "history" {
-			hist++
-			last = t.Add(f.iv)
-		}
 		q.Intervals = append(q.Intervals, it)
-		q.Totals.add(it, f.iv)
 	}
-	switch {
-	case hist == len(q.Intervals):
-		q.StaffedSource = "history"
-	case hist == 0:
-		q.StaffedSource = q.Intervals[0].StaffedSource
-	default:
-		q.StaffedSource = fmt.Sprintf("history until %s, then %s", last.Format("15:04"), q.Intervals[len(q.Intervals)-1].StaffedSource)
-	}
+	q.StaffedSource, q.StaffedFrom = daySource(f)
 	return q, nil
 }
 
-func (t *Totals) add(it Interval, iv time.Duration) {
-	hours := iv.Hours()
-	t.Calls += it.ForecastCalls
-	t.RequiredHours += float64(it.RequiredWithShrinkage) * hours
-	t.StaffedHours += it.StaffedAgents * hours
-	t.GapHours += it.Gap * hours
-	if it.Gap < 0 {
-		t.ShortHours -= it.Gap * hours
-		t.ShortIntervals++
+// back is how many weeks back the staffing at t is read from: 0 while
+// there is staffing history (unless least > 0), else the same local time
+// of the latest earlier week whose day was worked (agents on the work and
+// calls offered: agents left logged in over an empty day are no roster),
+// at most weeks+1 back (the staffing read); -1 when there is none.
+func (h *history) back(t time.Time, zone *time.Location, weeks, least int) int {
+	if h.staffedUntil.IsZero() {
+		return -1
 	}
-	t.PeakRequired = max(t.PeakRequired, it.RequiredWithShrinkage)
+	t = t.In(zone)
+	if least == 0 && t.Before(h.staffedUntil) {
+		return 0
+	}
+	for k := max(least, 1); k <= weeks+1; k++ {
+		u := t.AddDate(0, 0, -7*k)
+		if d := localMidnight(u, zone).Unix(); u.Before(h.staffedUntil) && h.dayWorking[d] > 0 && h.dayCalls[d] > 0 {
+			return k
+		}
+	}
+	return -1
 }
 
-// roster returns the agents staffed on queue at t and where the number
-// comes from: the day's own history while there is staffing history, else
-// the same local time on the same weekday of the latest week that has it
-// (the "current roster" assumption for days not yet worked).
-func (h *history) roster(queue string, t time.Time, zone *time.Location) (float64, string) {
-	if h.staffedUntil.IsZero() {
-		return 0, "none"
+// at is the staffing of queue at t read back weeks earlier (none for -1).
+func (h *history) at(queue string, t time.Time, back int) staffing {
+	if back < 0 {
+		return staffing{}
 	}
-	back := 0
-	for t = t.In(zone); !t.Before(h.staffedUntil); back++ {
-		t = t.AddDate(0, 0, -7)
+	return h.staffed[queue][t.AddDate(0, 0, -7*back).Unix()]
+}
+
+// backSource names where staffing read back weeks comes from.
+func backSource(back int) string {
+	switch back {
+	case -1:
+		return "none"
+	case 0:
+		return "history"
+	case 1:
+		return "last_week"
 	}
-	src := "history"
+	return fmt.Sprintf("%d_weeks_back", back)
+}
+
+// daySource sums up the day's staffing sources: one source, or "history
+// until HH:MM, then …" for a day under way; and the day whose roster is
+// assumed, when it is not the day's own.
+func daySource(f planFrame) (source, from string) {
+	last := f.backs[len(f.backs)-1]
+	if last > 0 {
+		from = f.day.AddDate(0, 0, -7*last).Format(time.DateOnly)
+	}
+	hist := 0
+	for _, b := range f.backs {
+		if b == 0 {
+			hist++
+		}
+	}
 	switch {
-	case back == 1:
-		src = "last_week"
-	case back > 1:
-		src = fmt.Sprintf("%d_weeks_back", back)
+	case hist == len(f.backs):
+		return "history", ""
+	case hist == 0:
+		return backSource(last), from
 	}
-	return h.staffed[queue][t.Unix()], src
+	until := f.day.Add(time.Duration(hist) * f.iv)
+	return fmt.Sprintf("history until %s, then %s", until.Format("15:04"), backSource(last)), from
+}
+
+// localMidnight is the start of t's local day in zone.
+func localMidnight(t time.Time, zone *time.Location) time.Time {
+	l := t.In(zone)
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, zone)
 }

@@ -18,15 +18,25 @@ func (p *Planner) Write(ctx context.Context, pl *Plan) error {
 	b := &store.Block{Table: Table, Columns: []string{
 		"plan_date", "queue", "interval_start", "interval_sec", "forecast_calls", "forecast_aht_sec", "method",
 		"required_agents", "required_with_shrinkage", "deferred_agents", "staffed_agents", "staffed_source", "gap", "created_at",
+		"pool", "share", "required_share", "working_agents", "expected_sl", "status",
 	}}
 	date := pl.Date.Format(time.DateOnly)
 	queues := make([]string, 0, len(pl.Queues))
+	pools := map[string]Pool{}
+	for _, po := range pl.Pools {
+		pools[po.Name] = po
+	}
 	for _, q := range pl.Queues {
 		queues = append(queues, q.Queue)
-		for _, it := range q.Intervals {
+		for k, it := range q.Intervals {
+			var sl any
+			if po, ok := pools[q.Pool]; ok && po.Intervals[k].ExpectedSL != nil {
+				sl = *po.Intervals[k].ExpectedSL
+			}
 			b.Rows = append(b.Rows, []any{
 				date, q.Queue, it.Start, int64(pl.IntervalSec), it.ForecastCalls, it.ForecastAHTSec, string(q.Method),
-				int64(it.RequiredAgents), int64(it.RequiredWithShrinkage), it.DeferredAgents, it.StaffedAgents, it.StaffedSource, it.Gap, pl.CreatedAt,
+				int64(it.RequiredAgents), it.ScheduledShare, it.DeferredAgents, it.StaffedAgents, it.StaffedSource, it.Gap, pl.CreatedAt,
+				q.Pool, it.Share, it.RequiredShare, it.WorkingAgents, sl, string(it.Status),
 			})
 		}
 	}

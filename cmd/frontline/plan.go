@@ -47,7 +47,7 @@ func planCommand() command {
 // planFlags are the flags of the plan, shared by `frontline plan` and the
 // /plan endpoint.
 type planFlags struct {
-	date, queue, format                              string
+	date, queue, format, pool, assume                string
 	weeks, interval                                  int
 	backtest                                         bool
 	target, threshold, shrinkage, maxAbandon, maxOcc float64
@@ -72,6 +72,8 @@ func addPlanFlags(fs *flag.FlagSet) *planFlags {
 	fs.Float64Var(&f.maxOcc, "max-occupancy", d.Erlang.MaxOccupancy, "highest fraction of agent time on calls")
 	fs.IntVar(&f.interval, "interval-sec", d.IntervalSec, "planning interval in seconds: a multiple of 900 that divides a day")
 	fs.DurationVar(&f.emailSLA, "email-sla", d.EmailSLA, "e-mail response target: the window e-mail work must fit in")
+	fs.StringVar(&f.pool, "pool", plan.PoolSkills, "queues planned together, sharing agents and rounded once: skills (queues the same agents serve), queue (each alone) or all (one pool)")
+	fs.StringVar(&f.assume, "assume", "", "staffing to assume when the day has none of its own: last-week (the latest earlier week with staffing, even for a past day) or none (the requirement alone); default: a day with no history is an error")
 	return f
 }
 
@@ -99,6 +101,10 @@ func (f *planFlags) options(c kpi.Config, log *slog.Logger) (plan.Options, time.
 		return o, day, fmt.Errorf("%w: --format %q: want text, json or csv", errUsage, f.format)
 	case f.weeks < 1:
 		return o, day, fmt.Errorf("%w: --weeks %d: need at least one week of history", errUsage, f.weeks)
+	case f.pool != plan.PoolSkills && f.pool != plan.PoolQueue && f.pool != plan.PoolAll:
+		return o, day, fmt.Errorf("%w: --pool %q: want skills, queue or all", errUsage, f.pool)
+	case f.assume != "" && f.assume != plan.AssumeNone && f.assume != plan.AssumeLastWeek:
+		return o, day, fmt.Errorf("%w: --assume %q: want last-week or none", errUsage, f.assume)
 	case f.maxAbandon != 0 && !f.patience.set:
 		return o, day, fmt.Errorf("%w: --max-abandon %v needs --patience-sec (Erlang C callers never abandon)", errUsage, f.maxAbandon)
 	}
@@ -119,6 +125,7 @@ func (f *planFlags) options(c kpi.Config, log *slog.Logger) (plan.Options, time.
 	o.EstimatePatience = f.patience.auto
 	o.Logger = log
 	o.Queues = splitList(f.queue)
+	o.Pool, o.Assume = f.pool, f.assume
 	return o, day, nil
 }
 
@@ -195,8 +202,34 @@ func pct(v float64) string {
 func printPlanText(w io.Writer, pl *plan.Plan, o plan.Options) {
 	fmt.Fprintf(w, "Capacity plan for %s %s (%s, %d intervals) · max occupancy %s · shrinkage %s · %d-min intervals\n",
 		pl.Date.Weekday(), pl.Date.Format(time.DateOnly), pl.TimeZone, len(firstIntervals(pl)), pct(o.Erlang.MaxOccupancy), pct(pl.Shrinkage), pl.IntervalSec/60)
+	fmt.Fprintln(w, "Need, working and gap are agents on queue work (logged in, not on a break); schedule is heads to roster, shrinkage included.")
+	for _, po := range pl.Pools {
+		fmt.Fprintf(w, "\npool %s — %s within %g s (the strictest of its queues), %s", po.Name, pct(po.ServiceLevel), po.ThresholdSec, modelText(po.PatienceSec, "calls-weighted"))
+		var groups []string
+		for _, g := range po.SkillGroups {
+			groups = append(groups, fmt.Sprintf("%s %d", strings.Join(g.Queues, "+"), g.Agents))
+		}
+		if len(groups) > 0 {
+			fmt.Fprintf(w, "; agents by skills: %s", strings.Join(groups, ", "))
+		}
+		fmt.Fprintln(w)
+		if q := queueOf(pl, po.Queues[0]); q != nil {
+			fmt.Fprintf(w, "  staffed: %s\n", staffedText(pl, q))
+		}
+		fmt.Fprintf(w, "  %-5s %7s %5s %6s %6s %8s %6s %8s %7s %6s %6s\n", "time", "calls", "AHT", "alone", "pooled", "deferred", "need", "schedule", "working", "gap", "exp.SL")
+		for _, it := range po.Intervals {
+			sl := "     –"
+			if it.ExpectedSL != nil {
+				sl = fmt.Sprintf("%6s", pct(*it.ExpectedSL))
+			}
+			fmt.Fprintf(w, "  %-5s %7.1f %5.0f %6d %6d %8.1f %6.1f %8d %7.1f %+6.1f %s%s\n", it.Start.Format("15:04"), it.ForecastCalls, it.ForecastAHTSec,
+				it.QueueAgents, it.PhoneAgents, it.DeferredAgents, it.RequiredAgents, it.ScheduledAgents, it.WorkingAgents, it.Gap, sl, statusMark(it.Status))
+		}
+		printTotals(w, po.Totals, len(po.Intervals))
+		fmt.Fprintf(w, "; peak %d heads\n", po.PeakScheduled)
+	}
 	for _, q := range pl.Queues {
-		fmt.Fprintf(w, "\n%s — %s within %g s; forecast %s from %d weeks", q.Queue, pct(q.ServiceLevel), q.ThresholdSec, q.Method, q.Weeks)
+		fmt.Fprintf(w, "\n%s — %s within %g s; pool %s; forecast %s from %d weeks", q.Queue, pct(q.ServiceLevel), q.ThresholdSec, q.Pool, q.Method, q.Weeks)
 		if b := q.Backtest; len(b.Scores) > 0 {
 			fmt.Fprintf(w, " (backtest WAPE %s, seasonal mean %s)", pct(b.Best().WAPE), pct(b.Baseline().WAPE))
 		}
@@ -204,34 +237,78 @@ func printPlanText(w io.Writer, pl *plan.Plan, o plan.Options) {
 		if q.Backtest.Note != "" {
 			fmt.Fprintf(w, "  note: %s\n", q.Backtest.Note)
 		}
-		model := "Erlang C"
-		if q.PatienceSec > 0 {
-			model = fmt.Sprintf("Erlang A, patience %.0f s (%s)", q.PatienceSec, q.PatienceSource)
-		}
-		fmt.Fprintf(w, "  model: %s\n", model)
-		fmt.Fprintf(w, "  staffed: %s", q.StaffedSource)
-		if strings.Contains(q.StaffedSource, "last_week") {
-			fmt.Fprintf(w, " (the roster of %s %s is assumed)", pl.Date.AddDate(0, 0, -7).Weekday(), pl.Date.AddDate(0, 0, -7).Format(time.DateOnly))
-		}
-		fmt.Fprintln(w)
+		fmt.Fprintf(w, "  model: %s\n", modelText(q.PatienceSec, q.PatienceSource))
+		fmt.Fprintf(w, "  staffed: %s\n", staffedText(pl, &q))
 		fmt.Fprintf(w, "  deferred: e-mails %.0f s each within %s, callbacks %.0f s each within %.1f h\n",
 			q.EmailHandleSec, o.EmailSLA, q.CallbackHandleSec, q.CallbackWindowSec/3600)
-		fmt.Fprintf(w, "  %-5s %7s %5s %6s %8s %8s %7s %7s\n", "time", "calls", "AHT", "phones", "deferred", "schedule", "staffed", "gap")
+		fmt.Fprintf(w, "  %-5s %7s %5s %6s %8s %6s %7s %6s\n", "time", "calls", "AHT", "alone", "deferred", "need", "working", "gap")
 		for _, it := range q.Intervals {
-			mark := ""
-			switch {
-			case !it.Open:
-				mark = "  closed"
-			case it.Gap < 0:
-				mark = "  SHORT"
-			}
-			fmt.Fprintf(w, "  %-5s %7.1f %5.0f %6d %8.1f %8d %7.1f %+7.1f%s\n", it.Start.Format("15:04"), it.ForecastCalls, it.ForecastAHTSec,
-				it.RequiredAgents, it.DeferredAgents, it.RequiredWithShrinkage, it.StaffedAgents, it.Gap, mark)
+			fmt.Fprintf(w, "  %-5s %7.1f %5.0f %6d %8.1f %6.1f %7.1f %+6.1f%s\n", it.Start.Format("15:04"), it.ForecastCalls, it.ForecastAHTSec,
+				it.RequiredAgents, it.DeferredAgents, it.RequiredShare, it.WorkingAgents, it.Gap, statusMark(it.Status))
 		}
-		t := q.Totals
-		fmt.Fprintf(w, "  %-5s %7.0f calls; agent hours: %.1f to schedule, %.1f staffed, net %+.1f; short %.1f h in %d of %d intervals; peak %d agents\n",
-			"day", t.Calls, t.RequiredHours, t.StaffedHours, t.GapHours, t.ShortHours, t.ShortIntervals, len(q.Intervals), t.PeakRequired)
+		printTotals(w, q.Totals, len(q.Intervals))
+		fmt.Fprintln(w)
 	}
+	if c := pl.Check; c != nil {
+		fmt.Fprintf(w, "\nAgainst the day: %s\n", c)
+		for _, q := range c.Queues {
+			sl := "no calls"
+			if q.ServiceLevel != nil {
+				sl = fmt.Sprintf("service level %s (target %s, %s)", pct(*q.ServiceLevel), pct(q.Target), map[bool]string{true: "met", false: "missed"}[q.Met])
+			}
+			fmt.Fprintf(w, "  %-10s %s; short in %d of %d open intervals\n", q.Queue, sl, q.ShortIntervals, q.OpenIntervals)
+		}
+	}
+}
+
+func printTotals(w io.Writer, t plan.Totals, n int) {
+	fmt.Fprintf(w, "  %-5s %7.0f calls; agent hours on the work: %.1f needed, %.1f working (%.1f logged in), net %+.1f; %.1f heads-hours to schedule; short %.1f h in %d of %d intervals, tight in %d",
+		"day", t.Calls, t.RequiredHours, t.WorkingHours, t.StaffedHours, t.GapHours, t.ScheduledHours, t.ShortHours, t.ShortIntervals, n, t.TightIntervals)
+}
+
+func statusMark(s plan.Status) string {
+	switch s {
+	case plan.Short:
+		return "  SHORT"
+	case plan.Tight:
+		return "  tight"
+	case plan.Closed:
+		return "  closed"
+	}
+	return ""
+}
+
+func modelText(patience float64, source string) string {
+	if patience > 0 {
+		return fmt.Sprintf("Erlang A, patience %.0f s (%s)", patience, source)
+	}
+	return "Erlang C"
+}
+
+// staffedText says where a queue's staffing comes from, naming the day
+// whose roster is assumed.
+func staffedText(pl *plan.Plan, q *plan.Queue) string {
+	switch {
+	case q.StaffedSource == "none":
+		return "none assumed (--assume none): the requirement alone"
+	case q.StaffedFrom == "":
+		return q.StaffedSource
+	}
+	from, _ := time.ParseInLocation(time.DateOnly, q.StaffedFrom, pl.Date.Location())
+	s := fmt.Sprintf("%s (the roster of %s %s is assumed", q.StaffedSource, from.Weekday(), q.StaffedFrom)
+	if weeks := int(pl.Date.Sub(from).Hours()/24/7 + 0.5); weeks > 1 {
+		s += fmt.Sprintf(": the %d weeks after it have no staffing on a %s", weeks-1, from.Weekday())
+	}
+	return s + ")"
+}
+
+func queueOf(pl *plan.Plan, name string) *plan.Queue {
+	for i := range pl.Queues {
+		if pl.Queues[i].Queue == name {
+			return &pl.Queues[i]
+		}
+	}
+	return nil
 }
 
 // firstIntervals are the intervals of the plan's first queue (every queue
@@ -245,14 +322,14 @@ func firstIntervals(pl *plan.Plan) []plan.Interval {
 
 func printPlanCSV(w io.Writer, pl *plan.Plan) error {
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"plan_date", "queue", "interval_start", "forecast_calls", "forecast_aht_sec", "method",
-		"required_agents", "deferred_agents", "required_with_shrinkage", "staffed_agents", "staffed_source", "gap"})
+	_ = cw.Write([]string{"plan_date", "queue", "pool", "interval_start", "forecast_calls", "forecast_aht_sec", "method",
+		"required_agents", "deferred_agents", "share", "required_share", "scheduled_share", "staffed_agents", "working_agents", "staffed_source", "gap", "status"})
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
 	for _, q := range pl.Queues {
 		for _, it := range q.Intervals {
-			_ = cw.Write([]string{pl.Date.Format(time.DateOnly), q.Queue, it.Start.Format(time.RFC3339), f(it.ForecastCalls), f(it.ForecastAHTSec),
-				string(q.Method), strconv.Itoa(it.RequiredAgents), f(it.DeferredAgents), strconv.Itoa(it.RequiredWithShrinkage),
-				f(it.StaffedAgents), it.StaffedSource, f(it.Gap)})
+			_ = cw.Write([]string{pl.Date.Format(time.DateOnly), q.Queue, q.Pool, it.Start.Format(time.RFC3339), f(it.ForecastCalls), f(it.ForecastAHTSec),
+				string(q.Method), strconv.Itoa(it.RequiredAgents), f(it.DeferredAgents), f(it.Share), f(it.RequiredShare), f(it.ScheduledShare),
+				f(it.StaffedAgents), f(it.WorkingAgents), it.StaffedSource, f(it.Gap), string(it.Status)})
 		}
 	}
 	cw.Flush()

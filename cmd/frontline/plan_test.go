@@ -13,8 +13,10 @@ import (
 
 	"github.com/frontline-oss/frontline/aggregator"
 	"github.com/frontline-oss/frontline/collector"
+	"github.com/frontline-oss/frontline/internal/eventtest"
 	"github.com/frontline-oss/frontline/internal/store"
 	"github.com/frontline-oss/frontline/internal/store/storetest"
+	"github.com/frontline-oss/frontline/schemas"
 	"github.com/frontline-oss/frontline/simulator"
 )
 
@@ -72,21 +74,27 @@ func TestPlanCommand(t *testing.T) {
 		out := run("--queue", "billing,tech")
 		for _, want := range []string{
 			"Capacity plan for Monday 2026-11-16 (UTC, 96 intervals) · max occupancy 90.0% · shrinkage 30.0% · 15-min intervals",
-			"\nbilling — 80.0% within 20 s; forecast ", "\ntech — 80.0% within 20 s; forecast ",
+			"Need, working and gap are agents on queue work (logged in, not on a break); schedule is heads to roster, shrinkage included.",
+			"\npool billing+tech — 80.0% within 20 s (the strictest of its queues), Erlang C; agents by skills: ",
+			"\nbilling — 80.0% within 20 s; pool billing+tech; forecast ", "\ntech — 80.0% within 20 s; pool billing+tech; forecast ",
 			"staffed: last_week (the roster of Monday 2026-11-09 is assumed)",
-			"time    calls   AHT phones deferred schedule staffed     gap",
-			"\n  10:00 ", "\n  day ", "agent hours:",
+			"time    calls   AHT  alone pooled deferred   need schedule working    gap exp.SL",
+			"time    calls   AHT  alone deferred   need working    gap",
+			"\n  10:00 ", "\n  day ", "agent hours on the work:",
 		} {
 			if !strings.Contains(out, want) {
 				t.Errorf("text lacks %q:\n%s", want, out)
 			}
 		}
-		if strings.Contains(out, "\nsupport") || strings.Count(out, "\n  23:45 ") != 2 {
-			t.Errorf("want billing and tech only, 96 intervals each:\n%s", out)
+		if strings.Contains(out, "\nsupport") || strings.Count(out, "\n  23:45 ") != 3 {
+			t.Errorf("want billing and tech only, and their pool, 96 intervals each:\n%s", out)
 		}
 		for _, line := range strings.Split(out, "\n") {
-			if strings.HasSuffix(line, "SHORT") != strings.Contains(line, " -") && strings.HasPrefix(line, "  ") && len(line) > 7 && line[4] == ':' {
-				t.Errorf("a short interval is one with a negative gap: %q", line)
+			// A pool's line (it has an expected service level) is short
+			// only with fewer agents working than needed; a queue's line
+			// shows its pool's status.
+			if strings.HasSuffix(line, "SHORT") && strings.Contains(line, "%") && !strings.Contains(line, " -") && strings.HasPrefix(line, "  ") && len(line) > 7 && line[4] == ':' {
+				t.Errorf("a short interval has fewer agents working than needed: %q", line)
 			}
 		}
 	})
@@ -126,11 +134,11 @@ func TestPlanCommand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := "plan_date,queue,interval_start,forecast_calls,forecast_aht_sec,method,required_agents,deferred_agents,required_with_shrinkage,staffed_agents,staffed_source,gap"
+		want := "plan_date,queue,pool,interval_start,forecast_calls,forecast_aht_sec,method,required_agents,deferred_agents,share,required_share,scheduled_share,staffed_agents,working_agents,staffed_source,gap,status"
 		if len(rows) != 1+4*96 || strings.Join(rows[0], ",") != want {
 			t.Fatalf("%d rows, header %v: want %s and 384 rows", len(rows), rows[0], want)
 		}
-		if r := rows[1]; r[0] != "2026-11-16" || r[2] != "2026-11-16T00:00:00Z" || r[10] != "last_week" {
+		if r := rows[1]; r[0] != "2026-11-16" || r[3] != "2026-11-16T00:00:00Z" || r[14] != "last_week" {
 			t.Errorf("first row %v", r)
 		}
 	})
@@ -158,6 +166,8 @@ func TestPlanCommand(t *testing.T) {
 		{"--interval-sec", "600"},
 		{"--patience-sec", "-3"},
 		{"--weeks", "0"},
+		{"--pool", "teams"},
+		{"--assume", "yesterday"},
 	} {
 		if _, err := runFrontline(t, "plan", append(append([]string{}, flags...), args...)...); !errors.Is(err, errUsage) {
 			t.Errorf("plan %v: %v, want a usage error", args, err)
@@ -165,5 +175,78 @@ func TestPlanCommand(t *testing.T) {
 	}
 	if _, err := runFrontline(t, "plan"); !errors.Is(err, errUsage) {
 		t.Errorf("plan without --date: %v, want a usage error", err)
+	}
+}
+
+// `frontline erlang` and the pooled plan agree with the textbook: two
+// queues of 25 calls of 180 s per quarter hour (each answered at once by
+// an agent who serves both) are one pool of 10 Erlangs, which needs 14
+// agents for 80 % within 20 s; with a patience of 60 s both plan with the
+// same Erlang A.
+func TestPlanPoolAgreesWithErlang(t *testing.T) {
+	ctx := context.Background()
+	data := storetest.DataDir(t)
+	db := fmt.Sprintf("plan_pool_%d", time.Now().UnixNano())
+	s, err := openStore(t, data, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = s.Exec(context.Background(), "DROP DATABASE IF EXISTS `"+db+"`", nil)
+		s.Close()
+	})
+	if _, err := store.Migrate(ctx, s, store.SchemaOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for d := range 7 {
+		at := time.Date(2026, 11, 2+d, 9, 0, 0, 0, time.UTC)
+		eventtest.Insert(t, s, append(eventtest.Calls("billing", at, 25, 180, "a1"), eventtest.Calls("orders", at, 25, 180, "a1")...)...)
+	}
+	st := &schemas.AgentState{AgentID: "a1", State: "busy", Queue: "orders", At: time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC)}
+	st2 := &schemas.AgentState{AgentID: "a1", State: "busy", Queue: "billing", At: time.Date(2026, 11, 3, 9, 5, 0, 0, time.UTC)}
+	eventtest.Insert(t, s, &schemas.Event{ID: "s1", Type: st.EventType(), Source: "test", Data: st}, &schemas.Event{ID: "s2", Type: st2.EventType(), Source: "test", Data: st2})
+	for _, patience := range []string{"", "60"} {
+		args := []string{"--calls", "50", "--aht", "180", "--max-occupancy", "0.9", "--format", "json"}
+		planArgs := []string{"--data", data, "--database", db, "--date", "2026-11-09", "--weeks", "1", "--assume", "none", "--format", "json"}
+		if patience != "" {
+			args = append(args, "--patience-sec", patience)
+			planArgs = append(planArgs, "--patience-sec", patience)
+		}
+		out, err := runErlang(t, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e struct {
+			Agents int `json:"agents"`
+		}
+		if err := json.Unmarshal([]byte(out), &e); err != nil {
+			t.Fatal(err)
+		}
+		out, err = runFrontline(t, "plan", planArgs...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pl struct {
+			Pools []struct {
+				Pool      string `json:"pool"`
+				Model     string `json:"model"`
+				Intervals []struct {
+					Calls  float64 `json:"forecast_calls"`
+					Phones int     `json:"phone_agents"`
+					Alone  int     `json:"queue_agents"`
+				} `json:"intervals"`
+			} `json:"pools"`
+		}
+		if err := json.Unmarshal([]byte(out), &pl); err != nil {
+			t.Fatalf("%v in %s", err, out)
+		}
+		if len(pl.Pools) != 1 || len(pl.Pools[0].Intervals) != 96 {
+			t.Fatalf("patience %q: %d pools, want one of 96 intervals", patience, len(pl.Pools))
+		}
+		it := pl.Pools[0].Intervals[36]
+		if it.Calls != 50 || it.Phones != e.Agents || patience == "" && e.Agents != 14 || it.Alone <= it.Phones {
+			t.Errorf("patience %q: pool %s (%s) at 09:00: %+v; frontline erlang %d agents; want 50 calls, the same agents (14 under Erlang C), fewer than alone",
+				patience, pl.Pools[0].Pool, pl.Pools[0].Model, it, e.Agents)
+		}
 	}
 }

@@ -7,6 +7,7 @@ package eventtest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,4 +86,18 @@ func Window(t testing.TB, dir string) (from, to time.Time) {
 		}
 	}
 	return from, to
+}
+
+// Calls returns n inbound calls of queue queued at at, each answered at
+// once by agent and talked for talkSec: a load of known traffic for the
+// planner's tests (n × talkSec agent-seconds in at's interval).
+func Calls(queue string, at time.Time, n int, talkSec float64, agent string) []*schemas.Event {
+	out := make([]*schemas.Event, 0, n)
+	for i := range n {
+		q := at.Add(time.Duration(i) * time.Second)
+		e := &schemas.CallEnded{CallID: fmt.Sprintf("%s-%d-%d", queue, at.Unix(), i), Direction: "inbound", Queue: queue, QueuedAt: &q, AnsweredAt: &q,
+			EndedAt: q.Add(time.Duration(talkSec * float64(time.Second))), AgentID: agent, TalkSec: talkSec}
+		out = append(out, &schemas.Event{ID: "ev-" + e.CallID, Type: e.EventType(), Source: "test", Data: e})
+	}
+	return out
 }

@@ -1,6 +1,9 @@
 -- staffed: agents staffed per queue and interval, from staffed_15m
--- (migration 0011), as the mean number of agents logged in (staffed
--- seconds, breaks included, over the interval length).
+-- (migration 0011): agents is the mean number of agents logged in (staffed
+-- seconds, breaks included, over the interval length); working the mean
+-- number on the work (available, busy or wrap: logged in and not on a
+-- break). working is the quantity the plan's requirement is set against:
+-- agents on queue work, after shrinkage.
 --
 -- staffed_15m books time to the queue of the agent's state event: busy and
 -- wrap carry the call's queue, but available and break time of multi-skilled
@@ -14,7 +17,8 @@ WITH per AS (
     SELECT
         toStartOfInterval(interval_start, toIntervalSecond({interval_sec:UInt32})) AS bucket,
         toString(queue) AS queue,
-        sum(staffed_sec) AS sec
+        sum(staffed_sec) AS sec,
+        sum(available_sec + busy_sec + wrap_sec) AS work
     FROM staffed_15m FINAL
     WHERE interval_start >= {from:DateTime64(3, 'UTC')}
       AND interval_start < {to:DateTime64(3, 'UTC')}
@@ -27,7 +31,8 @@ queues AS (
     GROUP BY queue
 ),
 buckets AS (
-    SELECT bucket, sumIf(sec, queue = '') AS pooled, sumIf(sec, queue != '') AS assigned
+    SELECT bucket, sumIf(sec, queue = '') AS pooled, sumIf(work, queue = '') AS pooled_work,
+        sumIf(sec, queue != '') AS assigned
     FROM per
     GROUP BY bucket
 )
@@ -36,6 +41,8 @@ SELECT
     q.queue AS queue,
     (coalesce(p.sec, 0) + b.pooled * if(b.assigned > 0, coalesce(p.sec, 0) / b.assigned, q.share))
         / {interval_sec:UInt32} AS agents,
+    (coalesce(p.work, 0) + b.pooled_work * if(b.assigned > 0, coalesce(p.sec, 0) / b.assigned, q.share))
+        / {interval_sec:UInt32} AS working,
     coalesce(p.sec, 0) / {interval_sec:UInt32} AS own_agents
 FROM buckets AS b
 CROSS JOIN queues AS q

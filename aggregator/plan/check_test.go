@@ -1,0 +1,118 @@
+package plan_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/frontline-oss/frontline/aggregator/plan"
+	"github.com/frontline-oss/frontline/internal/store/storetest"
+)
+
+// The like-for-like promise. Three simulated weeks of the demo centre (40
+// agents, one pool of agent time staffed by Erlang C per interval); each
+// day of the third week is planned from the two before it and set against
+// what happened. Before plans compared like with like, 2026-11-16 — every
+// queue on target — showed every queue SHORT in 79 to 84 of 96 intervals
+// (shrinkage added to the requirement but not taken off the logged-in
+// time, and each queue rounded up on its own). Now no queue of a day that
+// met its target is short in most of its intervals, the pool needs no more
+// phone agents than its queues planned alone, and the intervals the plan
+// flags short miss the service level more often than those it does not
+// flag (the figures are in docs/planning.md).
+func TestPlanAgainstTheDay(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC) // a Monday
+	// The aggregator runs a week after the last event: agents the
+	// simulation leaves logged in stay "staffed" over seven empty days.
+	simulateUntil(t, s, start, 21, 40, start.AddDate(0, 0, 28))
+	p, err := plan.New(s, plan.Options{Weeks: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all plan.Check
+	saved := 0
+	for d := 14; d < 21; d++ {
+		day := start.AddDate(0, 0, d)
+		pl, err := p.Plan(ctx, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := pl.Check
+		if c == nil || c.Intervals == 0 || c.Missed+c.Met != c.Intervals {
+			t.Fatalf("%s: check %+v, want the day's intervals with calls", day.Format(time.DateOnly), c)
+		}
+		for _, q := range c.Queues {
+			if q.Met && 2*q.ShortIntervals >= q.OpenIntervals {
+				t.Errorf("%s %s met its target (SL %.3f) but is short in %d of %d intervals", day.Format(time.DateOnly), q.Queue, *q.ServiceLevel, q.ShortIntervals, q.OpenIntervals)
+			}
+		}
+		if len(pl.Pools) != 1 || len(pl.Pools[0].Queues) != 4 {
+			t.Errorf("%s: pools %d, want the four queues in one (the simulated agents serve several)", day.Format(time.DateOnly), len(pl.Pools))
+		}
+		for _, po := range pl.Pools {
+			for _, it := range po.Intervals {
+				if it.PhoneAgents > it.QueueAgents {
+					t.Errorf("%s %s: the pool needs %d phone agents, its queues alone %d", po.Name, it.Start.Format("15:04"), it.PhoneAgents, it.QueueAgents)
+				}
+				saved += it.QueueAgents - it.PhoneAgents
+				if it.Gap != it.WorkingAgents-it.RequiredAgents || it.WorkingAgents > it.StaffedAgents+1e-9 {
+					t.Errorf("%s %s: gap %v, working %v, needed %v, logged in %v", po.Name, it.Start.Format("15:04"), it.Gap, it.WorkingAgents, it.RequiredAgents, it.StaffedAgents)
+				}
+			}
+		}
+		t.Logf("%s: %s", day.Format("Mon 2006-01-02"), c)
+		all.Intervals += c.Intervals
+		all.Missed += c.Missed
+		all.MissedFlagged += c.MissedFlagged
+		all.Met += c.Met
+		all.MetNotFlagged += c.MetNotFlagged
+	}
+	missedFlagged := float64(all.MissedFlagged) / float64(all.Missed)
+	metFlagged := 1 - float64(all.MetNotFlagged)/float64(all.Met)
+	t.Logf("week: %d intervals with calls; %d missed, %.1f%% of them flagged short; %d met, %.1f%% of them not flagged; pooling saved %d phone agent-intervals",
+		all.Intervals, all.Missed, 100*missedFlagged, all.Met, 100*(1-metFlagged), saved)
+	if !(missedFlagged > metFlagged) || saved == 0 {
+		t.Errorf("flags: %.3f of missed intervals, %.3f of met ones; want the missed flagged more often; pooling saved %d", missedFlagged, metFlagged, saved)
+	}
+
+	// Honest edges: a day that has passed with nothing recorded on it but
+	// agents left logged in used to say "staffed: history" with 0.3 agents
+	// all day; now it is an error unless an assumption is asked for.
+	empty := start.AddDate(0, 0, 24)
+	if _, err := p.Plan(ctx, empty); !errors.Is(err, plan.ErrNoHistory) {
+		t.Errorf("plan of %s (no calls, agents left logged in): %v, want ErrNoHistory", empty.Format(time.DateOnly), err)
+	}
+	for _, c := range []struct {
+		assume, source, from string
+		status               plan.Status
+	}{
+		{plan.AssumeLastWeek, "last_week", "2026-11-19", ""},
+		{plan.AssumeNone, "none", "", plan.Unknown},
+	} {
+		pa, err := plan.New(s, plan.Options{Weeks: 2, Assume: c.assume})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pl, err := pa.Plan(ctx, empty)
+		if err != nil {
+			t.Fatalf("--assume %s: %v", c.assume, err)
+		}
+		q := pl.Queues[0]
+		if q.StaffedSource != c.source || q.StaffedFrom != c.from || pl.Check != nil || c.status != "" && q.Intervals[40].Status != c.status {
+			t.Errorf("--assume %s: staffed %q from %q, check %t, status %s; want %q from %q, no check, status %q", c.assume, q.StaffedSource, q.StaffedFrom,
+				pl.Check != nil, q.Intervals[40].Status, c.source, c.from, c.status)
+		}
+	}
+	// A day ahead stands on the latest worked week, skipping the empty one.
+	ahead := start.AddDate(0, 0, 30)
+	pl, err := p.Plan(ctx, ahead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := pl.Queues[0]; q.StaffedSource != "2_weeks_back" || q.StaffedFrom != "2026-11-18" || q.Totals.WorkingHours < 30 {
+		t.Errorf("plan of %s: staffed %q from %q, %v working hours; want 2_weeks_back from 2026-11-18, a worked day", ahead.Format(time.DateOnly), q.StaffedSource, q.StaffedFrom, q.Totals.WorkingHours)
+	}
+}
