@@ -90,5 +90,25 @@ FROM (
     GROUP BY time
 )
 GROUP BY time
-ORDER BY time`)))
+ORDER BY time`))).
+		WithRow(dashboard.NewRowBuilder("Roster")).
+		WithPanel(defaultTimeseries("Roster coverage against heads to schedule",
+			"Per interval, from `frontline plan --roster` (table roster): the heads the plan says to schedule (agents on the work the pools need, shrinkage added, rounded once per pool), the heads on shift in the rounded roster, and in its LP bound. A pool serves several queues; the queue filter keeps the pools that serve any chosen queue.",
+			units.Short).Span(24).
+			DisplayName("${__field.labels.series}").
+			WithTarget(g.chSeries(g.rosterCoverage())))
+}
+
+// rosterCoverage is the long-format series of the roster panel: required,
+// covered and LP-covered heads per chart interval. Each interval of a
+// roster is one head count, so a coarser chart interval shows the mean.
+func (g gen) rosterCoverage() string {
+	inPools := "('__all' IN (${queue:sqlstring}) OR hasAny(splitByChar('+', toString(pool)), [${queue:sqlstring}]))"
+	line := func(name, col string) capacitySeries {
+		return capacitySeries{name, `SELECT ` + g.bucket("interval_start") + ` AS time, sum(` + col + ` * interval_sec) / ` + bucketSec + ` AS value
+    FROM roster FINAL
+    WHERE $__timeFilter(interval_start) AND ` + inPools + `
+    GROUP BY time`}
+	}
+	return unionSeries([]capacitySeries{line("heads to schedule", "required"), line("heads on shift", "covered"), line("LP bound", "lp_covered")})
 }

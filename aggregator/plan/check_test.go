@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/frontline-oss/frontline/aggregator/plan"
+	"github.com/frontline-oss/frontline/internal/store"
 	"github.com/frontline-oss/frontline/internal/store/storetest"
 )
 
@@ -64,6 +65,7 @@ func TestPlanAgainstTheDay(t *testing.T) {
 			}
 		}
 		t.Logf("%s: %s", day.Format("Mon 2006-01-02"), c)
+		roster(t, p, pl, s)
 		all.Intervals += c.Intervals
 		all.Missed += c.Missed
 		all.MissedFlagged += c.MissedFlagged
@@ -114,5 +116,43 @@ func TestPlanAgainstTheDay(t *testing.T) {
 	}
 	if q := pl.Queues[0]; q.StaffedSource != "2_weeks_back" || q.StaffedFrom != "2026-11-18" || q.Totals.WorkingHours < 30 {
 		t.Errorf("plan of %s: staffed %q from %q, %v working hours; want 2_weeks_back from 2026-11-18, a worked day", ahead.Format(time.DateOnly), q.StaffedSource, q.StaffedFrom, q.Totals.WorkingHours)
+	}
+}
+
+// roster makes the day's roster with the default shifts: it covers every
+// interval's heads within a few per cent of the LP bound's paid hours, and
+// lands in the roster tables, where re-rostering replaces it.
+func roster(t *testing.T, p *plan.Planner, pl *plan.Plan, s store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	rs, err := p.Rosters(pl, plan.DefaultShifts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		for _, it := range r.Intervals {
+			if it.Covered < it.Required {
+				t.Errorf("%s %s: %d heads on shift for %d", r.Pool, it.Start.Format("15:04"), it.Covered, it.Required)
+			}
+		}
+		t.Logf("  roster %s: %d heads, %.1f paid hours, LP bound %.1f, gap %.2f%%", r.Pool, r.Heads, r.PaidHours, r.LPPaidHours, 100*r.Gap)
+		if r.Gap > 0.06 {
+			t.Errorf("%s: roster pays %.1f h, LP bound %.1f: gap %.1f%%", r.Pool, r.PaidHours, r.LPPaidHours, 100*r.Gap)
+		}
+	}
+	for range 2 {
+		if err := p.WriteRosters(ctx, pl, rs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type n struct {
+		Rows int64 `json:"rows"`
+	}
+	got, err := store.QueryOne[n](ctx, s, "SELECT count() AS rows FROM roster FINAL WHERE plan_date = {d:Date}", store.Params{"d": pl.Date.Format(time.DateOnly)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Rows != int64(len(rs[0].Intervals)*len(rs)) {
+		t.Errorf("roster holds %d rows for %s, want %d", got.Rows, pl.Date.Format(time.DateOnly), len(rs[0].Intervals)*len(rs))
 	}
 }

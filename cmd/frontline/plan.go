@@ -49,7 +49,8 @@ func planCommand() command {
 type planFlags struct {
 	date, queue, format, pool, assume                string
 	weeks, interval                                  int
-	backtest                                         bool
+	backtest, roster                                 bool
+	shifts                                           shiftsFlag
 	target, threshold, shrinkage, maxAbandon, maxOcc float64
 	patience                                         patienceFlag
 	emailSLA                                         time.Duration
@@ -72,6 +73,8 @@ func addPlanFlags(fs *flag.FlagSet) *planFlags {
 	fs.Float64Var(&f.maxOcc, "max-occupancy", d.Erlang.MaxOccupancy, "highest fraction of agent time on calls")
 	fs.IntVar(&f.interval, "interval-sec", d.IntervalSec, "planning interval in seconds: a multiple of 900 that divides a day")
 	fs.DurationVar(&f.emailSLA, "email-sla", d.EmailSLA, "e-mail response target: the window e-mail work must fit in")
+	fs.BoolVar(&f.roster, "roster", false, "print the shift roster that covers each pool's heads to schedule at the least paid hours, beside its LP bound (written to the roster tables)")
+	fs.Var(&f.shifts, "shift", "a shift template for --roster, NAME:LENGTH[,unpaid=D][,paid=D][,every=D][,from=HH:MM][,to=HH:MM][,min=N][,max=N]; repeat for more (default full:8h30m,unpaid=30m,paid=30m,every=30m and part:4h,paid=15m,every=30m)")
 	fs.StringVar(&f.pool, "pool", plan.PoolSkills, "queues planned together, sharing agents and rounded once: skills (queues the same agents serve), queue (each alone) or all (one pool)")
 	fs.StringVar(&f.assume, "assume", "", "staffing to assume when the day has none of its own: last-week (the latest earlier week with staffing, even for a past day) or none (the requirement alone); default: a day with no history is an error")
 	return f
@@ -126,6 +129,11 @@ func (f *planFlags) options(c kpi.Config, log *slog.Logger) (plan.Options, time.
 	o.Logger = log
 	o.Queues = splitList(f.queue)
 	o.Pool, o.Assume = f.pool, f.assume
+	for _, sh := range f.shifts.list {
+		if err := sh.Check(time.Duration(f.interval) * time.Second); err != nil {
+			return o, day, fmt.Errorf("%w: --shift: %v", errUsage, err)
+		}
+	}
 	return o, day, nil
 }
 
@@ -150,6 +158,20 @@ func (f *planFlags) run(ctx context.Context, s store.Store, w io.Writer, c kpi.C
 	if err := p.Write(ctx, pl); err != nil {
 		return err
 	}
+	if f.roster {
+		shifts := f.shifts.list
+		if len(shifts) == 0 {
+			shifts = plan.DefaultShifts()
+		}
+		rs, err := p.Rosters(pl, shifts)
+		if err != nil {
+			return err
+		}
+		if err := p.WriteRosters(ctx, pl, rs); err != nil {
+			return err
+		}
+		return printRosters(w, pl, rs, f.format)
+	}
 	switch f.format {
 	case "json":
 		enc := json.NewEncoder(w)
@@ -159,6 +181,28 @@ func (f *planFlags) run(ctx context.Context, s store.Store, w io.Writer, c kpi.C
 		return printPlanCSV(w, pl)
 	}
 	printPlanText(w, pl, p.Options())
+	return nil
+}
+
+// shiftsFlag is --shift, repeated: the roster's shift templates.
+type shiftsFlag struct {
+	list []plan.Shift
+	text []string
+}
+
+func (f *shiftsFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	return strings.Join(f.text, " ")
+}
+
+func (f *shiftsFlag) Set(s string) error {
+	sh, err := plan.ParseShift(s)
+	if err != nil {
+		return err
+	}
+	f.list, f.text = append(f.list, sh), append(f.text, s)
 	return nil
 }
 
@@ -334,6 +378,64 @@ func printPlanCSV(w io.Writer, pl *plan.Plan) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// printRosters prints the rosters of pl's pools: text (shifts started,
+// then coverage per interval), json, or csv (one row per shift start).
+func printRosters(w io.Writer, pl *plan.Plan, rs []plan.Roster, format string) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Date    string        `json:"plan_date"`
+			Rosters []plan.Roster `json:"rosters"`
+		}{pl.Date.Format(time.DateOnly), rs})
+	case "csv":
+		cw := csv.NewWriter(w)
+		_ = cw.Write([]string{"plan_date", "pool", "shift", "start", "end", "heads", "lp_heads", "paid_hours"})
+		for _, r := range rs {
+			for _, s := range r.Starts {
+				_ = cw.Write([]string{pl.Date.Format(time.DateOnly), r.Pool, s.Shift, s.At.Format(time.RFC3339), s.End.Format(time.RFC3339),
+					strconv.Itoa(s.Heads), strconv.FormatFloat(s.LPHeads, 'f', 3, 64), strconv.FormatFloat(s.PaidHours, 'f', 2, 64)})
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	fmt.Fprintf(w, "Shift roster for %s %s (%s): the heads to schedule of each pool covered in every interval at the least paid hours\n",
+		pl.Date.Weekday(), pl.Date.Format(time.DateOnly), pl.TimeZone)
+	for _, r := range rs {
+		var shifts []string
+		for _, s := range r.Shifts {
+			shifts = append(shifts, fmt.Sprintf("%s %s (%.2g paid h, starts every %s %02d:%02d–%02d:%02d)", s.Name, shortDuration(s.Length), s.PaidHours(), shortDuration(s.Every),
+				int(s.From.Hours()), int(s.From.Minutes())%60, int(s.To.Hours()), int(s.To.Minutes())%60))
+		}
+		fmt.Fprintf(w, "\npool %s — shifts: %s\n", r.Pool, strings.Join(shifts, ", "))
+		fmt.Fprintf(w, "  %d heads, %.1f paid hours; LP bound %.1f paid hours (no roster of these shifts pays less), rounded roster %+.1f%%\n",
+			r.Heads, r.PaidHours, r.LPPaidHours, 100*r.Gap)
+		fmt.Fprintf(w, "  %-5s %-5s %-8s %5s %7s\n", "start", "end", "shift", "heads", "LP")
+		for _, s := range r.Starts {
+			fmt.Fprintf(w, "  %-5s %-5s %-8s %5d %7.2f\n", s.At.Format("15:04"), s.End.Format("15:04"), s.Shift, s.Heads, s.LPHeads)
+		}
+		fmt.Fprintf(w, "  %-5s %8s %7s %7s\n", "time", "required", "covered", "LP")
+		for _, it := range r.Intervals {
+			fmt.Fprintf(w, "  %-5s %8d %7d %7.2f\n", it.Start.Format("15:04"), it.Required, it.Covered, it.LPCovered)
+		}
+	}
+	return nil
+}
+
+// shortDuration writes 8h30m0s as 8h30m and 4h0m0s as 4h.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // backtestRow is one series of one queue in the --backtest output.

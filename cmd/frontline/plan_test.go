@@ -159,8 +159,49 @@ func TestPlanCommand(t *testing.T) {
 		}
 	})
 
+	t.Run("roster", func(t *testing.T) {
+		out := run("--roster")
+		for _, want := range []string{
+			"Shift roster for Monday 2026-11-16 (UTC)",
+			"— shifts: full 8h30m (8 paid h, starts every 30m 00:00–24:00), part 4h (4 paid h, starts every 30m 00:00–24:00)",
+			"paid hours; LP bound ", "start end   shift    heads      LP", "time  required covered      LP",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("roster text lacks %q:\n%s", want, out)
+			}
+		}
+		var got struct {
+			Rosters []struct {
+				PaidHours   float64 `json:"paid_hours"`
+				LPPaidHours float64 `json:"lp_paid_hours"`
+				Intervals   []struct {
+					Required int `json:"required"`
+					Covered  int `json:"covered"`
+				} `json:"intervals"`
+			} `json:"rosters"`
+		}
+		if err := json.Unmarshal([]byte(run("--roster", "--format", "json", "--shift", "day:9h,unpaid=1h,every=1h,from=06:00,to=14:00", "--shift", "night:8h,every=1h")), &got); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range got.Rosters {
+			for k, it := range r.Intervals {
+				if it.Covered < it.Required {
+					t.Errorf("interval %d: %d covered for %d required", k, it.Covered, it.Required)
+				}
+			}
+			if len(r.Intervals) != 96 || r.PaidHours < r.LPPaidHours || r.LPPaidHours <= 0 {
+				t.Errorf("roster of %d intervals, %v paid hours, LP bound %v", len(r.Intervals), r.PaidHours, r.LPPaidHours)
+			}
+		}
+		rows, err := csv.NewReader(strings.NewReader(run("--roster", "--format", "csv"))).ReadAll()
+		if err != nil || len(rows) < 2 || strings.Join(rows[0], ",") != "plan_date,pool,shift,start,end,heads,lp_heads,paid_hours" {
+			t.Errorf("roster csv: %v, %v", rows, err)
+		}
+	})
+
 	for _, args := range [][]string{
 		{"--date", "yesterday"},
+		{"--roster", "--shift", "long:25h"},
 		{"--format", "xml"},
 		{"--max-abandon", "0.1"},
 		{"--interval-sec", "600"},

@@ -35,6 +35,8 @@ var retained = []struct{ table, column, kind string }{
 	{"staffed_15m", "interval_start", retainDerived},
 	{"customer_poor_service", "until_at", retainDerived},
 	{"capacity_plan", "plan_date", retainDerived},
+	{"roster", "plan_date", retainDerived},
+	{"roster_shifts", "plan_date", retainDerived},
 	{"ingest_state", "updated_at", retainState},
 	{"dlq", "received_at", retainState},
 	{"dlq_forwarded", "forwarded_at", retainState},
