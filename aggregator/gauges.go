@@ -39,6 +39,8 @@ type gaugeMetrics struct {
 	asa               *prometheus.GaugeVec
 	emailBacklog      *prometheus.GaugeVec
 	emailOldestAge    *prometheus.GaugeVec
+	forecastToday     *prometheus.GaugeVec
+	vsForecast        *prometheus.GaugeVec
 	lastRun           prometheus.Gauge
 	runDuration       prometheus.Histogram
 	errors            prometheus.Counter
@@ -71,6 +73,10 @@ func newGaugeMetrics(r prometheus.Registerer) *gaugeMetrics {
 			"E-mails received and not replied to yet, per queue."),
 		emailOldestAge: vec("frontline_email_backlog_oldest_age_seconds",
 			"Age of the oldest unreplied e-mail, per queue (0 when none)."),
+		forecastToday: vec("frontline_calls_forecast_today",
+			"Calls today's plan (frontline plan) forecast for the whole intervals of the local day so far, per queue with a plan for today."),
+		vsForecast: vec("frontline_calls_vs_forecast_ratio",
+			"Calls offered today so far over the calls today's plan forecast for the same intervals (1 = on forecast; absent while the forecast so far is 0)."),
 		lastRun: prometheus.NewGauge(prometheus.GaugeOpts{Name: "frontline_aggregator_last_run_timestamp_seconds",
 			Help: "When the last successful aggregator run ended, by the wall clock, in Unix seconds."}),
 		runDuration: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "frontline_aggregator_run_duration_seconds",
@@ -79,7 +85,7 @@ func newGaugeMetrics(r prometheus.Registerer) *gaugeMetrics {
 			Help: "Aggregator runs that failed."}),
 	}
 	r.MustRegister(m.callbacksOpen, m.callbacksOverdue, m.callbackOldestAge, m.callbackPastDue, m.serviceLevel, m.offered, m.open, m.abandonRate,
-		m.asa, m.emailBacklog, m.emailOldestAge, m.lastRun, m.runDuration, m.errors)
+		m.asa, m.emailBacklog, m.emailOldestAge, m.forecastToday, m.vsForecast, m.lastRun, m.runDuration, m.errors)
 	return m
 }
 
@@ -161,7 +167,37 @@ func (a *Aggregator) refreshGauges(ctx context.Context, now time.Time) error {
 			setIf(a.m.asa, r.Queue, r.ASASec)
 		}
 	}
+	if err := a.refreshForecastGauges(ctx, now); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
+}
+
+// refreshForecastGauges sets today's calls against today's plan: the
+// intraday view of the forecast that `frontline plan` re-forecasts from
+// and FrontlineVolumeOffForecast alerts on.
+func (a *Aggregator) refreshForecastGauges(ctx context.Context, now time.Time) error {
+	type row struct {
+		Queue    string  `json:"queue"`
+		Forecast float64 `json:"forecast"`
+		Offered  float64 `json:"offered"`
+	}
+	l := now.In(a.o.KPI.Zone)
+	midnight := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, a.o.KPI.Zone)
+	upto := midnight.Add(now.Sub(midnight) / (15 * time.Minute) * (15 * time.Minute))
+	rows, err := gaugeQuery[row](ctx, a.s, a.q, "gauge_forecast", kpi.QueryParams(midnight, upto, ""))
+	if err != nil {
+		return err
+	}
+	a.m.forecastToday.Reset()
+	a.m.vsForecast.Reset()
+	for _, r := range rows {
+		a.m.forecastToday.WithLabelValues(r.Queue).Set(r.Forecast)
+		if r.Forecast > 0 {
+			a.m.vsForecast.WithLabelValues(r.Queue).Set(r.Offered / r.Forecast)
+		}
+	}
+	return nil
 }
 
 // setIf sets g{queue} to *v, or leaves it absent when v is nil (a KPI with

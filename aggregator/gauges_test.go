@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/frontline-oss/frontline/internal/store"
 	"github.com/frontline-oss/frontline/internal/store/storetest"
 	"github.com/frontline-oss/frontline/schemas"
 )
@@ -99,6 +100,21 @@ func TestGauges(t *testing.T) {
 		jtEvent(&schemas.EmailReceived{EmailID: "e3", Queue: "billing", ReceivedAt: at("11:00")}), // replied after now: open
 		jtEvent(&schemas.EmailReplied{EmailID: "e3", AgentID: "a1", RepliedAt: at("12:05")}),
 	)
+	// Today's plan for billing: 2 calls in each quarter hour from 11:00,
+	// 9 at 12:00 (not over at the run: not compared), and one row of the
+	// day before (not today). Offered by 12:00: k1–k4 and k6, 5 of the 8
+	// forecast.
+	planned := &store.Block{Table: "capacity_plan", Columns: []string{"plan_date", "queue", "interval_start", "interval_sec", "forecast_calls", "created_at"}}
+	for _, r := range []struct {
+		hm    string
+		calls float64
+	}{{"11:00", 2}, {"11:15", 2}, {"11:30", 2}, {"11:45", 2}, {"12:00", 9}} {
+		planned.Rows = append(planned.Rows, []any{"2026-10-03", "billing", at(r.hm), int64(900), r.calls, at("06:00")})
+	}
+	planned.Rows = append(planned.Rows, []any{"2026-10-02", "billing", at("11:00").AddDate(0, 0, -1), int64(900), 50.0, at("06:00")})
+	if err := s.Insert(ctx, planned); err != nil {
+		t.Fatal(err)
+	}
 	reg := prometheus.NewRegistry()
 	a := New(s, Options{Registerer: reg})
 	before := time.Now()
@@ -133,6 +149,8 @@ func TestGauges(t *testing.T) {
 		"frontline_calls_offered_30m{support}":                0,
 		"frontline_queue_open{billing}":                       1,
 		"frontline_queue_open{support}":                       1,
+		"frontline_calls_forecast_today{billing}":             8,
+		"frontline_calls_vs_forecast_ratio{billing}":          5.0 / 8,
 		"frontline_aggregator_run_duration_seconds":           1,
 		"frontline_aggregator_errors_total":                   0,
 	}

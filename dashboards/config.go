@@ -25,6 +25,10 @@ type Config struct {
 	// OverdueMargin is how far past due the oldest open callback may be
 	// before it alerts, in seconds. Default 1800.
 	OverdueMarginSec int
+	// ForecastDeviation is the share by which today's calls so far may run
+	// off today's plan (frontline_calls_vs_forecast_ratio) for 30 minutes
+	// before FrontlineVolumeOffForecast alerts, in (0,1). Default 0.25.
+	ForecastDeviation float64
 }
 
 // Defaults fills zero fields of c with the documented defaults.
@@ -41,6 +45,9 @@ func (c Config) Defaults() Config {
 	}
 	if c.OverdueMarginSec == 0 {
 		c.OverdueMarginSec = 1800
+	}
+	if c.ForecastDeviation == 0 {
+		c.ForecastDeviation = 0.25
 	}
 	return c
 }

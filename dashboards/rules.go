@@ -51,6 +51,10 @@ const (
 	// while it has lag, or the aggregator without a successful run, before
 	// it alerts, in seconds (40 aggregator runs at the default 15 s).
 	AlertStaleSec = 600
+	// AlertForecastMinCalls is how many calls today's plan must have
+	// forecast so far before FrontlineVolumeOffForecast judges the day:
+	// the first calls of the morning are too few to be off by a share.
+	AlertForecastMinCalls = 20
 	// AlertJobs matches the Prometheus job names of the Frontline processes
 	// whose `up` is watched (deploy/prometheus/prometheus.yml).
 	AlertJobs = "frontline.*"
@@ -133,6 +137,11 @@ func PrometheusRules(c Config) ([]byte, error) {
 			em.expr("frontline_email_backlog_oldest_age_seconds", ">", fmtNum), 5*60, severityWarning,
 			`Oldest unanswered e-mail in queue {{ $labels.queue }} is {{ $value | humanizeDuration }} old`,
 			"Queue {{ $labels.queue }} has an unanswered e-mail older than its first-response target of "+em.template(fmtDur)+"."),
+		rule("FrontlineVolumeOffForecast",
+			fmt.Sprintf("abs(frontline_calls_vs_forecast_ratio - 1) > %s\nand on (queue)\nfrontline_calls_forecast_today >= %d", fmtNum(c.ForecastDeviation), AlertForecastMinCalls), 30*60, severityWarning,
+			`Calls in queue {{ $labels.queue }} run at {{ $value | humanizePercentage }} off today's forecast`,
+			fmt.Sprintf("Today's calls so far in queue {{ $labels.queue }} have been more than %s off the forecast of today's plan for 30 minutes (with at least %d calls forecast so far): the plan's staffing is for another day than the one happening. Re-plan the rest of the day.",
+				fmtPct(c.ForecastDeviation), AlertForecastMinCalls)),
 	}}
 
 	pipeline := promGroup{Name: "frontline-pipeline", Rules: []promRule{
@@ -183,6 +192,8 @@ func validateRulesConfig(c Config) error {
 	switch {
 	case c.OverdueCallbacks < 0:
 		return fmt.Errorf("cannot build rules: overdue callbacks %d is negative", c.OverdueCallbacks)
+	case !(c.ForecastDeviation > 0 && c.ForecastDeviation < 1):
+		return fmt.Errorf("cannot build rules: forecast deviation %v is not a share in (0,1)", c.ForecastDeviation)
 	case c.OverdueMarginSec < 0:
 		return fmt.Errorf("cannot build rules: overdue margin %ds is negative", c.OverdueMarginSec)
 	}

@@ -3,6 +3,7 @@ package plan_test
 import (
 	"context"
 	"errors"
+	"math"
 	"testing"
 	"time"
 
@@ -35,6 +36,9 @@ func TestPlanAgainstTheDay(t *testing.T) {
 	}
 	var all plan.Check
 	saved := 0
+	// Afternoon errors of the day-ahead and the noon forecasts: per
+	// interval (WAPE) and of each queue's afternoon total (volume).
+	var before, after, actualPM, volBefore, volAfter float64
 	for d := 14; d < 21; d++ {
 		day := start.AddDate(0, 0, d)
 		pl, err := p.Plan(ctx, day)
@@ -66,6 +70,48 @@ func TestPlanAgainstTheDay(t *testing.T) {
 		}
 		t.Logf("%s: %s", day.Format("Mon 2006-01-02"), c)
 		roster(t, p, pl, s)
+
+		// The same day planned at noon, under way: the afternoon's
+		// forecast is scaled by the morning's calls against their forecast.
+		noon := day.Add(12 * time.Hour)
+		pn, err := plan.New(s, plan.Options{Weeks: 2, Now: func() time.Time { return noon.Add(7 * time.Minute) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mid, err := pn.Plan(ctx, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, q := range mid.Queues {
+			var act, fcBefore, fcAfter float64
+			rf := q.Reforecast
+			if rf == nil || !rf.AsOf.Equal(noon) || math.Abs(rf.Factor-(rf.ActualCalls+plan.ReforecastPrior)/(rf.ForecastCalls+plan.ReforecastPrior)) > 1e-12 {
+				t.Fatalf("%s %s planned at 12:07: reforecast %+v, want one as of 12:00", day.Format(time.DateOnly), q.Queue, rf)
+			}
+			for i, it := range q.Intervals {
+				orig := pl.Queues[k].Intervals[i]
+				want := orig.ForecastCalls
+				if !it.Start.Before(noon) {
+					want *= rf.Factor
+					fcBefore += orig.ForecastCalls
+					fcAfter += it.ForecastCalls
+					if orig.ActualCalls != nil {
+						act += *orig.ActualCalls
+						actualPM += *orig.ActualCalls
+						before += math.Abs(*orig.ActualCalls - orig.ForecastCalls)
+						after += math.Abs(*orig.ActualCalls - it.ForecastCalls)
+					} else {
+						before += orig.ForecastCalls
+						after += it.ForecastCalls
+					}
+				}
+				if math.Abs(it.ForecastCalls-want) > 1e-9 {
+					t.Errorf("%s %s %s: forecast %v, want %v", day.Format(time.DateOnly), q.Queue, it.Start.Format("15:04"), it.ForecastCalls, want)
+				}
+			}
+			volBefore += math.Abs(act - fcBefore)
+			volAfter += math.Abs(act - fcAfter)
+		}
 		all.Intervals += c.Intervals
 		all.Missed += c.Missed
 		all.MissedFlagged += c.MissedFlagged
@@ -76,6 +122,11 @@ func TestPlanAgainstTheDay(t *testing.T) {
 	metFlagged := 1 - float64(all.MetNotFlagged)/float64(all.Met)
 	t.Logf("week: %d intervals with calls; %d missed, %.1f%% of them flagged short; %d met, %.1f%% of them not flagged; pooling saved %d phone agent-intervals",
 		all.Intervals, all.Missed, 100*missedFlagged, all.Met, 100*(1-metFlagged), saved)
+	t.Logf("afternoons re-forecast at noon: interval WAPE %.1f%% → %.1f%%, queue-afternoon volume error %.1f%% → %.1f%% (%.0f calls)",
+		100*before/actualPM, 100*after/actualPM, 100*volBefore/actualPM, 100*volAfter/actualPM, actualPM)
+	if !(volAfter < volBefore) {
+		t.Errorf("re-forecast afternoon volume error %.3f, day-ahead %.3f: want the morning's calls to help", volAfter/actualPM, volBefore/actualPM)
+	}
 	if !(missedFlagged > metFlagged) || saved == 0 {
 		t.Errorf("flags: %.3f of missed intervals, %.3f of met ones; want the missed flagged more often; pooling saved %d", missedFlagged, metFlagged, saved)
 	}

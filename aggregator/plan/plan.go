@@ -287,9 +287,12 @@ type Queue struct {
 	StaffedSource string `json:"staffed_source"`
 	// StaffedFrom is the day whose roster is assumed (YYYY-MM-DD), when
 	// the staffing is not the day's own.
-	StaffedFrom string     `json:"staffed_from,omitempty"`
-	Intervals   []Interval `json:"intervals"`
-	Totals      Totals     `json:"totals"`
+	StaffedFrom string `json:"staffed_from,omitempty"`
+	// Reforecast is the intraday correction of a day under way (nil for
+	// a day not started or over).
+	Reforecast *Reforecast `json:"reforecast,omitempty"`
+	Intervals  []Interval  `json:"intervals"`
+	Totals     Totals      `json:"totals"`
 }
 
 // Status judges the staffing of an interval the way the report judges a
@@ -675,6 +678,7 @@ func (p *Planner) planQueue(name string, calls []callRow, h *history, f planFram
 			actual[r.Bucket.Unix()] = r
 		}
 	}
+	q.Reforecast = reforecast(p.o.Now(), f, fcCalls, weekSlot, kq.Open, actual)
 	for k, t := 0, day; t.Before(f.dayEnd); k, t = k+1, t.Add(f.iv) {
 		j := int(t.Sub(f.t0) / f.iv)
 		ws := weekSlot(t)
@@ -683,6 +687,9 @@ func (p *Planner) planQueue(name string, calls []callRow, h *history, f planFram
 		if !it.Open {
 			// Closed: no calls are offered and no one is needed.
 			it.ForecastCalls, it.DeferredAgents = 0, 0
+		}
+		if rf := q.Reforecast; rf != nil && !t.Before(rf.AsOf) {
+			it.ForecastCalls *= rf.Factor
 		}
 		if r, ok := actual[t.Unix()]; ok && r.Offered > 0 {
 			calls, sl := r.Offered, r.InSL/r.Offered

@@ -25,6 +25,7 @@ func dashboardsCommand() command {
 			setup := fs.String("for", "server", "data sources for: server (a ClickHouse server on its native port, the compose stack) or serve (the ClickHouse HTTP interface of frontline serve on this host)")
 			chHost := fs.String("clickhouse-host", "", "ClickHouse host Grafana connects to (default: clickhouse for server, 127.0.0.1 for serve)")
 			chPort := fs.Int("clickhouse-port", 0, "its port (default: 9000 for server, 8123 for serve)")
+			deviation := fs.Float64("forecast-deviation", dashboards.Config{}.Defaults().ForecastDeviation, "share by which today's calls may run off today's plan for 30 minutes before FrontlineVolumeOffForecast alerts, in (0,1)")
 			addTZFlag(fs) // read into cfg.KPI
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {
@@ -33,7 +34,10 @@ func dashboardsCommand() command {
 				if *out == "" {
 					return fmt.Errorf("%w: --out is required", errUsage)
 				}
-				c := dashboards.Config{ClickHouseUID: *chUID, PrometheusUID: *promUID, KPI: cfg.KPI}
+				if !(*deviation > 0 && *deviation < 1) {
+					return fmt.Errorf("%w: --forecast-deviation %v: want a share in (0,1)", errUsage, *deviation)
+				}
+				c := dashboards.Config{ClickHouseUID: *chUID, PrometheusUID: *promUID, KPI: cfg.KPI, ForecastDeviation: *deviation}
 				var p dashboards.Provisioning
 				switch *setup {
 				case "server":

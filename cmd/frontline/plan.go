@@ -283,6 +283,10 @@ func printPlanText(w io.Writer, pl *plan.Plan, o plan.Options) {
 		}
 		fmt.Fprintf(w, "  model: %s\n", modelText(q.PatienceSec, q.PatienceSource))
 		fmt.Fprintf(w, "  staffed: %s\n", staffedText(pl, &q))
+		if rf := q.Reforecast; rf != nil {
+			fmt.Fprintf(w, "  re-forecast at %s: %.0f calls so far against %.1f forecast; the rest of the day's calls × %.3f\n",
+				rf.AsOf.Format("15:04"), rf.ActualCalls, rf.ForecastCalls, rf.Factor)
+		}
 		fmt.Fprintf(w, "  deferred: e-mails %.0f s each within %s, callbacks %.0f s each within %.1f h\n",
 			q.EmailHandleSec, o.EmailSLA, q.CallbackHandleSec, q.CallbackWindowSec/3600)
 		fmt.Fprintf(w, "  %-5s %7s %5s %6s %8s %6s %7s %6s\n", "time", "calls", "AHT", "alone", "deferred", "need", "working", "gap")
