@@ -32,11 +32,20 @@ const (
 	// week, so it wins wherever weekdays share a shape; where they do not,
 	// the backtest keeps another method.
 	Profile Method = "profile"
+	// HoltWinters is additive double-seasonal exponential smoothing
+	// (Taylor's Holt–Winters with an intraday and a weekly season): a
+	// level, an intraday season of PerDay values and a weekly one of
+	// 7 × PerDay, each corrected by its share of every one-step error, the
+	// three shares chosen by the least squared one-step error over the
+	// history. It follows a level that drifts and a weekday whose shape
+	// differs from the others'; on a short noisy history the seasonal mean
+	// usually wins the backtest.
+	HoltWinters Method = "holt_winters"
 )
 
 // Methods are all methods in the order they are tried; on equal WAPE the
 // earlier one wins, so the baseline is kept unless another one is better.
-var Methods = []Method{SeasonalMean, Trend, Profile}
+var Methods = []Method{SeasonalMean, Trend, Profile, HoltWinters}
 
 // Weekly is a series with a weekly season: one value per interval over
 // whole weeks, oldest first. It is what every Method reads.
@@ -72,6 +81,8 @@ func Forecast(m Method, h Weekly) ([]float64, error) {
 		return trend(h), nil
 	case Profile:
 		return profile(h), nil
+	case HoltWinters:
+		return holtWinters(h), nil
 	}
 	return nil, fmt.Errorf("%w: unknown forecast method %q", ErrInvalid, m)
 }
@@ -172,6 +183,74 @@ func profile(h Weekly) []float64 {
 	return out
 }
 
+// holtWinters fits the three smoothing shares on a small grid and
+// forecasts the week after h.
+func holtWinters(h Weekly) []float64 {
+	grid := []float64{0, 0.02, 0.1, 0.3}
+	best, bestSSE := []float64(nil), math.Inf(1)
+	for _, a := range grid[1:] {
+		for _, d := range grid {
+			for _, w := range grid {
+				fc, sse := hwRun(h, a, d, w)
+				if sse < bestSSE {
+					best, bestSSE = fc, sse
+				}
+			}
+		}
+	}
+	return best
+}
+
+// hwRun runs additive double-seasonal Holt–Winters with level share a,
+// intraday share d and weekly share w over h, started from its first week
+// (level its mean, intraday season the mean shape of its days, weekly
+// season the rest), and returns the next week's forecast (at least 0) and
+// the sum of squared one-step errors after the first week.
+func hwRun(h Weekly, a, d, w float64) ([]float64, float64) {
+	p := h.PerDay
+	week := 7 * p
+	var level float64
+	for _, v := range h.Values[:week] {
+		level += v / float64(week)
+	}
+	day := make([]float64, p)
+	for i, v := range h.Values[:week] {
+		day[i%p] += (v - level) / 7
+	}
+	wk := make([]float64, week)
+	for i, v := range h.Values[:week] {
+		wk[i] = v - level - day[i%p]
+	}
+	var sse float64
+	for t := week; t < len(h.Values); t++ {
+		e := h.Values[t] - (level + day[t%p] + wk[t%week])
+		sse += e * e
+		level += a * e
+		day[t%p] += d * e
+		wk[t%week] += w * e
+	}
+	out := make([]float64, week)
+	n := len(h.Values)
+	for k := range out {
+		out[k] = max(0, level+day[(n+k)%p]+wk[(n+k)%week])
+	}
+	return out, sse
+}
+
+// Bias is Σ(forecast − actual) / Σ actual: positive when the forecast
+// runs over. NaN when Σ actual is 0.
+func Bias(actual, forecast []float64) float64 {
+	var num, den float64
+	for i, a := range actual {
+		num += forecast[i] - a
+		den += a
+	}
+	if den <= 0 {
+		return math.NaN()
+	}
+	return num / den
+}
+
 // WAPE is the weighted absolute percentage error Σ|actual − forecast| /
 // Σ actual: unlike a mean of per-interval percentages it is not blown up by
 // quiet night intervals. NaN when Σ actual is 0 (nothing to be wrong about).
@@ -193,6 +272,8 @@ type Score struct {
 	Method Method `json:"method"`
 	// WAPE of the forecast volume.
 	WAPE float64 `json:"wape"`
+	// Bias of the forecast volume (see Bias).
+	Bias float64 `json:"bias"`
 	// AHTWAPE is the WAPE of the handle time the forecast AHT implies for
 	// the calls actually answered (Σ|handle − answered × AHT| / Σ handle);
 	// NaN for series without handle times.
@@ -210,8 +291,9 @@ func (s Score) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		Method  Method   `json:"method"`
 		WAPE    *float64 `json:"wape"`
+		Bias    *float64 `json:"bias"`
 		AHTWAPE *float64 `json:"aht_wape"`
-	}{s.Method, f(s.WAPE), f(s.AHTWAPE)})
+	}{s.Method, f(s.WAPE), f(s.Bias), f(s.AHTWAPE)})
 }
 
 // Backtest is the method chosen for one series and how every method did.
@@ -227,6 +309,9 @@ type Backtest struct {
 	TrendFactor float64 `json:"trend_factor"`
 	// Note says why the baseline was kept, when it was.
 	Note string `json:"note,omitempty"`
+	// Aggregated is how many planning intervals a sparse series was summed
+	// into before it was backtested and forecast (1: not aggregated).
+	Aggregated int `json:"aggregated"`
 }
 
 // Baseline returns the SeasonalMean score (NaN WAPE if not tested).
@@ -241,7 +326,7 @@ func (b Backtest) score(m Method) Score {
 			return s
 		}
 	}
-	return Score{Method: m, WAPE: math.NaN(), AHTWAPE: math.NaN()}
+	return Score{Method: m, WAPE: math.NaN(), Bias: math.NaN(), AHTWAPE: math.NaN()}
 }
 
 // ratioSeries forecasts a ratio (AHT = handle / answered) by forecasting
@@ -253,7 +338,7 @@ type ratioSeries struct {
 // choose backtests methods on volume (and, when r is given, on AHT) and
 // picks the one with the lowest volume WAPE.
 func choose(methods []Method, volume Weekly, r *ratioSeries) (Backtest, error) {
-	b := Backtest{Chosen: SeasonalMean, TrendFactor: trendFactor(volume)}
+	b := Backtest{Chosen: SeasonalMean, TrendFactor: trendFactor(volume), Aggregated: 1}
 	weeks := volume.Weeks()
 	if weeks < 2 {
 		b.Note = "one history week: nothing to backtest on, seasonal mean kept"
@@ -269,7 +354,7 @@ func choose(methods []Method, volume Weekly, r *ratioSeries) (Backtest, error) {
 		if err != nil {
 			return b, err
 		}
-		s := Score{Method: m, WAPE: WAPE(actual, fc), AHTWAPE: math.NaN()}
+		s := Score{Method: m, WAPE: WAPE(actual, fc), Bias: Bias(actual, fc), AHTWAPE: math.NaN()}
 		if r != nil {
 			aht, err := forecastAHT(m, ratioSeries{
 				handle:   Weekly{Values: r.handle.Values[:cut], PerDay: r.handle.PerDay, Start: r.handle.Start},
@@ -285,7 +370,7 @@ func choose(methods []Method, volume Weekly, r *ratioSeries) (Backtest, error) {
 			s.AHTWAPE = WAPE(r.handle.Values[cut:], implied)
 		}
 		b.Scores = append(b.Scores, s)
-		if s.WAPE < best {
+		if s.WAPE < best-1e-9 { // equal up to rounding: the earlier method stays
 			best, b.Chosen = s.WAPE, m
 		}
 	}
@@ -300,6 +385,53 @@ func choose(methods []Method, volume Weekly, r *ratioSeries) (Backtest, error) {
 		b.Note = "seasonal mean kept: " + why + ", and the pooled weekday profile did not fit the last week better"
 	}
 	return b, nil
+}
+
+// MinPerInterval is the mean volume per interval below which a series is
+// sparse: its forecast is judged and made on coarser intervals (see
+// forecastSparse), since a WAPE over intervals that mostly hold 0 or 1
+// measures the noise, not the forecast.
+const MinPerInterval = 1.0
+
+// forecastSparse backtests and forecasts a deferred series (e-mails,
+// callbacks): a sparse one is summed into the fewest whole intervals per
+// bucket (a divisor of the day's) that hold MinPerInterval on average,
+// chosen and forecast there, and each bucket's forecast shared evenly over
+// its intervals — deferred work is spread over its window anyway.
+func forecastSparse(methods []Method, w Weekly) (Backtest, []float64, error) {
+	f := 1
+	var total float64
+	for _, v := range w.Values {
+		total += v
+	}
+	mean := total / float64(max(len(w.Values), 1))
+	for f < w.PerDay && mean*float64(f) < MinPerInterval {
+		f++
+		for w.PerDay%f != 0 {
+			f++
+		}
+	}
+	if total == 0 {
+		f = 1
+	}
+	coarse := Weekly{Values: make([]float64, len(w.Values)/f), PerDay: w.PerDay / f, Start: w.Start}
+	for i, v := range w.Values {
+		coarse.Values[i/f] += v
+	}
+	b, err := choose(methods, coarse, nil)
+	if err != nil {
+		return b, nil, err
+	}
+	b.Aggregated = f
+	fc, err := Forecast(b.Chosen, coarse)
+	if err != nil {
+		return b, nil, err
+	}
+	out := make([]float64, len(fc)*f)
+	for i := range out {
+		out[i] = fc[i/f] / float64(f)
+	}
+	return b, out, nil
 }
 
 // forecastAHT forecasts AHT per interval of the next week as the forecast

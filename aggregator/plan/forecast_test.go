@@ -190,3 +190,76 @@ func TestForecastAHT(t *testing.T) {
 		}
 	}
 }
+
+// Holt–Winters follows a level that steps up: two weeks at one level and
+// two at double it. Backtested on the last week from the three before it,
+// the seasonal mean and the weekday profile average the step away and the
+// trend line overshoots or lags; Holt–Winters, its level corrected by
+// every error, is chosen. On a pure weekly pattern it is exact.
+func TestHoltWintersFollowsALevelStep(t *testing.T) {
+	h := series(4, 8, time.Monday, func(w, d, k int) float64 {
+		level := 10.0
+		if w >= 2 {
+			level = 20
+		}
+		return level * shape(k, 8) / 6
+	})
+	b, err := choose(Methods, h, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hw, base := b.score(HoltWinters), b.Baseline()
+	t.Logf("scores %+v", b.Scores)
+	if b.Chosen != HoltWinters || !(hw.WAPE < 0.05) || !(base.WAPE > 0.2) || !(base.Bias < -0.2) {
+		t.Errorf("chosen %s; Holt–Winters WAPE %.3f, seasonal mean %.3f (bias %.3f): want Holt–Winters, near 0, and the mean a third under", b.Chosen, hw.WAPE, base.WAPE, base.Bias)
+	}
+	pure := series(3, 8, time.Wednesday, func(w, d, k int) float64 { return float64(d+1) * shape(k+d, 8) })
+	fc, err := Forecast(HoltWinters, pure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range fc {
+		if want := pure.Values[i]; !near(v, want) {
+			t.Errorf("pure pattern: Holt–Winters[%d] = %v, want %v", i, v, want)
+		}
+	}
+}
+
+// A sparse series (callbacks: a few a day) is judged and forecast on
+// coarser intervals: 0.25 a quarter hour is summed into hours (4 = the
+// fewest whole intervals of the day holding one on average), and the
+// forecast shared back evenly keeps the week's volume. A dense series is
+// left alone.
+func TestForecastSparseAggregates(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	sparse := series(3, 96, time.Monday, func(w, d, k int) float64 {
+		if r.Float64() < 0.25 {
+			return 1
+		}
+		return 0
+	})
+	b, fc, err := forecastSparse(Methods, sparse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in, out float64
+	for _, v := range sparse.Values {
+		in += v / 3
+	}
+	for _, v := range fc {
+		out += v
+	}
+	fine, err := choose(Methods, sparse, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("per quarter hour WAPE %.3f, per hour %.3f", fine.Best().WAPE, b.Best().WAPE)
+	if b.Aggregated != 4 || len(fc) != 7*96 || math.Abs(in-out) > 0.5*math.Sqrt(in) || !(b.Best().WAPE < fine.Best().WAPE) {
+		t.Errorf("aggregated %d, %d values, week volume %v from %v, WAPE %v vs %v fine: want hours, a week of quarters, the volume kept, a WAPE that means more",
+			b.Aggregated, len(fc), out, in, b.Best().WAPE, fine.Best().WAPE)
+	}
+	dense := series(2, 96, time.Monday, func(w, d, k int) float64 { return 5 })
+	if b, _, err := forecastSparse(Methods, dense); err != nil || b.Aggregated != 1 {
+		t.Errorf("dense series aggregated %d (%v), want 1", b.Aggregated, err)
+	}
+}

@@ -590,18 +590,11 @@ func (p *Planner) planQueue(name string, calls []callRow, h *history, f planFram
 	}
 
 	// Deferred work: e-mails and callbacks.
-	if q.EmailBacktest, err = choose(p.o.Methods, emails, nil); err != nil {
+	var fcEmails, fcCbs []float64
+	if q.EmailBacktest, fcEmails, err = forecastSparse(p.o.Methods, emails); err != nil {
 		return nil, err
 	}
-	if q.CallbackBacktest, err = choose(p.o.Methods, cbs, nil); err != nil {
-		return nil, err
-	}
-	fcEmails, err := Forecast(q.EmailBacktest.Chosen, emails)
-	if err != nil {
-		return nil, err
-	}
-	fcCbs, err := Forecast(q.CallbackBacktest.Chosen, cbs)
-	if err != nil {
+	if q.CallbackBacktest, fcCbs, err = forecastSparse(p.o.Methods, cbs); err != nil {
 		return nil, err
 	}
 	if w := h.emailWork[name]; w.Emails > 0 {

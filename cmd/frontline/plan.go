@@ -129,6 +129,9 @@ func (f *planFlags) options(c kpi.Config, log *slog.Logger) (plan.Options, time.
 	o.Logger = log
 	o.Queues = splitList(f.queue)
 	o.Pool, o.Assume = f.pool, f.assume
+	if f.backtest && o.Assume == "" {
+		o.Assume = plan.AssumeNone // the backtest reads no staffing
+	}
 	for _, sh := range f.shifts.list {
 		if err := sh.Check(time.Duration(f.interval) * time.Second); err != nil {
 			return o, day, fmt.Errorf("%w: --shift: %v", errUsage, err)
@@ -467,7 +470,7 @@ func printBacktest(w io.Writer, pl *plan.Plan, format string) error {
 		return enc.Encode(rows)
 	case "csv":
 		cw := csv.NewWriter(w)
-		_ = cw.Write([]string{"queue", "series", "method", "wape", "aht_wape", "chosen"})
+		_ = cw.Write([]string{"queue", "series", "method", "wape", "bias", "aht_wape", "chosen", "aggregated"})
 		f := func(v float64) string {
 			if math.IsNaN(v) {
 				return ""
@@ -476,14 +479,15 @@ func printBacktest(w io.Writer, pl *plan.Plan, format string) error {
 		}
 		for _, r := range rows {
 			for _, s := range r.Backtest.Scores {
-				_ = cw.Write([]string{r.Queue, r.Series, string(s.Method), f(s.WAPE), f(s.AHTWAPE), strconv.FormatBool(s.Method == r.Backtest.Chosen)})
+				_ = cw.Write([]string{r.Queue, r.Series, string(s.Method), f(s.WAPE), f(s.Bias), f(s.AHTWAPE), strconv.FormatBool(s.Method == r.Backtest.Chosen),
+					strconv.Itoa(r.Backtest.Aggregated)})
 			}
 		}
 		cw.Flush()
 		return cw.Error()
 	}
 	last := pl.Date.AddDate(0, 0, -7)
-	fmt.Fprintf(w, "Backtest: each method forecasts the last full week before %s (%s – %s) from the weeks before it; WAPE = Σ|actual − forecast| / Σ actual\n",
+	fmt.Fprintf(w, "Backtest: each method forecasts the last full week before %s (%s – %s) from the weeks before it; WAPE = Σ|actual − forecast| / Σ actual, bias = Σ(forecast − actual) / Σ actual\n",
 		pl.Date.Format(time.DateOnly), last.Format(time.DateOnly), pl.Date.AddDate(0, 0, -1).Format(time.DateOnly))
 	methods := plan.Methods
 	fmt.Fprintf(w, "%-12s %-10s", "queue", "series")
@@ -506,7 +510,12 @@ func printBacktest(w io.Writer, pl *plan.Plan, format string) error {
 			}
 			fmt.Fprintf(w, "  %s\n", chosen)
 		}
-		line(r.Series, func(s plan.Score) float64 { return s.WAPE }, string(b.Chosen))
+		chosen := string(b.Chosen)
+		if b.Aggregated > 1 {
+			chosen += fmt.Sprintf(" (sparse: judged per %d intervals)", b.Aggregated)
+		}
+		line(r.Series, func(s plan.Score) float64 { return s.WAPE }, chosen)
+		line("  bias", func(s plan.Score) float64 { return s.Bias }, "")
 		if r.Series == "calls" {
 			line("aht", func(s plan.Score) float64 { return s.AHTWAPE }, "(with calls)")
 		}
