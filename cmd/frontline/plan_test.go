@@ -20,13 +20,13 @@ import (
 	"github.com/frontline-oss/frontline/simulator"
 )
 
-// planData simulates two weeks of a small centre into a database of its
-// own and returns the store flags that reach it.
-func planData(t *testing.T) []string {
+// planStore opens a migrated database of its own (named from prefix) in
+// the tests' data directory, dropped when the test ends, and returns it
+// with the directory and database the commands' store flags name.
+func planStore(t *testing.T, prefix string) (s store.Store, data, db string) {
 	t.Helper()
-	ctx := context.Background()
-	data := storetest.DataDir(t)
-	db := fmt.Sprintf("plan_cmd_%d", time.Now().UnixNano())
+	data = storetest.DataDir(t)
+	db = fmt.Sprintf("%s_%d", prefix, time.Now().UnixNano())
 	s, err := openStore(t, data, db)
 	if err != nil {
 		t.Fatal(err)
@@ -35,9 +35,18 @@ func planData(t *testing.T) []string {
 		_ = s.Exec(context.Background(), "DROP DATABASE IF EXISTS `"+db+"`", nil)
 		s.Close()
 	})
-	if _, err := store.Migrate(ctx, s, store.SchemaOptions{}); err != nil {
+	if _, err := store.Migrate(context.Background(), s, store.SchemaOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	return s, data, db
+}
+
+// planData simulates two weeks of a small centre into a database of its
+// own and returns the store flags that reach it.
+func planData(t *testing.T) []string {
+	t.Helper()
+	ctx := context.Background()
+	s, data, db := planStore(t, "plan_cmd")
 	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
 	pr, pw := io.Pipe()
 	go func() {
@@ -225,20 +234,7 @@ func TestPlanCommand(t *testing.T) {
 // agents for 80 % within 20 s; with a patience of 60 s both plan with the
 // same Erlang A.
 func TestPlanPoolAgreesWithErlang(t *testing.T) {
-	ctx := context.Background()
-	data := storetest.DataDir(t)
-	db := fmt.Sprintf("plan_pool_%d", time.Now().UnixNano())
-	s, err := openStore(t, data, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = s.Exec(context.Background(), "DROP DATABASE IF EXISTS `"+db+"`", nil)
-		s.Close()
-	})
-	if _, err := store.Migrate(ctx, s, store.SchemaOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	s, data, db := planStore(t, "plan_pool")
 	for d := range 7 {
 		at := time.Date(2026, 11, 2+d, 9, 0, 0, 0, time.UTC)
 		eventtest.Insert(t, s, append(eventtest.Calls("billing", at, 25, 180, "a1"), eventtest.Calls("orders", at, 25, 180, "a1")...)...)
