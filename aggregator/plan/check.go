@@ -106,12 +106,49 @@ func ratio(a, b int) *float64 {
 	return &r
 }
 
+// dayActuals are the planned day's own calls (every planned queue).
+type dayActuals struct {
+	offered   float64
+	handleSec map[int64]float64 // talk + hold + wrap of the calls answered, by interval
+}
+
+func (d *dayActuals) add(r callRow) {
+	if d.handleSec == nil {
+		d.handleSec = map[int64]float64{}
+	}
+	d.offered += r.Offered
+	d.handleSec[r.Bucket.Unix()] += r.HandleSum
+}
+
+// unstaffed counts the intervals of the day with calls handled in which
+// fewer agents were on the work than were busy with those calls (less
+// one agent, for calls that run on into the next interval), of the
+// intervals with calls handled.
+func (d dayActuals) unstaffed(h *history, queues []string, iv time.Duration) (short, busy int) {
+	for at, sec := range d.handleSec {
+		if sec <= 0 {
+			continue
+		}
+		busy++
+		var working float64
+		for _, q := range queues {
+			working += h.staffed[q][at].working
+		}
+		if sec/iv.Seconds() > working+1 {
+			short++
+		}
+	}
+	return short, busy
+}
+
 // staffedFrom decides, per interval of the day, how many weeks back its
 // staffing is read (see history.back), and refuses a day with no history
 // to stand on unless Options.Assume says what to assume: a day that has
-// passed with no calls recorded on it (dayOffered), or a day ahead with no
-// earlier week of staffing on its weekday.
-func (p *Planner) staffedFrom(h *history, f planFrame, dayOffered float64, queues []string) ([]int, error) {
+// passed with no calls recorded on it, or whose staffing does not cover
+// the calls it handled in more than a tenth of its intervals (not
+// recorded, or not aggregated: see dayActuals.unstaffed), or a day ahead
+// with no earlier worked week on its weekday.
+func (p *Planner) staffedFrom(h *history, f planFrame, today dayActuals, queues []string) ([]int, error) {
 	backs := make([]int, int(f.dayEnd.Sub(f.day)/f.iv))
 	date := f.day.Format(time.DateOnly)
 	until := "there is no staffing history at all"
@@ -138,7 +175,11 @@ func (p *Planner) staffedFrom(h *history, f planFrame, dayOffered float64, queue
 		}
 		past = past && backs[k] == 0
 	}
-	if past && dayOffered == 0 && slices.Contains(backs, 0) {
+	if short, busy := today.unstaffed(h, queues, f.iv); past && busy > 0 && 10*short > busy {
+		return nil, fmt.Errorf("%w: %s has passed, but in %d of its %d intervals with calls handled fewer agents are recorded on the work than were busy with calls (%s): its staffing history is missing or incomplete (run the aggregator over it); --assume last-week plans it on the roster of an earlier week, --assume none the requirement alone",
+			ErrNoHistory, date, short, busy, until)
+	}
+	if past && today.offered == 0 && slices.Contains(backs, 0) {
 		return nil, fmt.Errorf("%w: %s has passed but no calls are recorded on it (%s), so there is nothing to set the plan against; --assume last-week plans it on the roster of an earlier week, --assume none the requirement alone",
 			ErrNoHistory, date, until)
 	}

@@ -168,6 +168,15 @@ func TestPlanAgainstTheDay(t *testing.T) {
 	if q := pl.Queues[0]; q.StaffedSource != "2_weeks_back" || q.StaffedFrom != "2026-11-18" || q.Totals.WorkingHours < 30 {
 		t.Errorf("plan of %s: staffed %q from %q, %v working hours; want 2_weeks_back from 2026-11-18, a worked day", ahead.Format(time.DateOnly), q.StaffedSource, q.StaffedFrom, q.Totals.WorkingHours)
 	}
+	// A day whose calls are recorded but whose staffing is not (the
+	// aggregator did not reach it) is no day to check a plan against.
+	tue := start.AddDate(0, 0, 15)
+	if err := s.Exec(ctx, "DELETE FROM staffed_15m WHERE toDate(interval_start) = {d:Date}", store.Params{"d": tue.Format(time.DateOnly)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Plan(ctx, tue); !errors.Is(err, plan.ErrNoHistory) {
+		t.Errorf("plan of %s without its staffing: %v, want ErrNoHistory", tue.Format(time.DateOnly), err)
+	}
 }
 
 // roster makes the day's roster with the default shifts: it covers every

@@ -419,13 +419,14 @@ func (p *Planner) Plan(ctx context.Context, day time.Time) (*Plan, error) {
 		"rows", len(h.calls)+len(h.emails)+len(h.callbacks), "elapsed", time.Since(start).Round(time.Millisecond))
 
 	byQueue := map[string][]callRow{}
-	var allHandle, allAnswered, dayOffered float64
+	var allHandle, allAnswered float64
+	var today dayActuals
 	for _, r := range h.calls {
 		if r.Bucket.Before(h.from) {
 			continue
 		}
 		if !r.Bucket.Before(day) {
-			dayOffered += r.Offered
+			today.add(r)
 			continue
 		}
 		byQueue[r.Queue] = append(byQueue[r.Queue], r)
@@ -446,7 +447,7 @@ func (p *Planner) Plan(ctx context.Context, day time.Time) (*Plan, error) {
 		}
 	}
 	f := planFrame{iv: iv, perDay: perDay, day: day, dayEnd: dayEnd, t0: t0, tEnd: tEnd, emailWin: emailWin, maxWin: maxWin}
-	if f.backs, err = p.staffedFrom(h, f, dayOffered, names); err != nil {
+	if f.backs, err = p.staffedFrom(h, f, today, names); err != nil {
 		return nil, err
 	}
 	def := p.o.forQueue("")
@@ -469,7 +470,7 @@ func (p *Planner) Plan(ctx context.Context, day time.Time) (*Plan, error) {
 	if plan.Pools, err = p.pool(plan, h.skills, f); err != nil {
 		return nil, fmt.Errorf("cannot plan the pools of %s: %w", day.Format(time.DateOnly), err)
 	}
-	if dayOffered > 0 && f.backs[0] == 0 {
+	if today.offered > 0 && f.backs[0] == 0 {
 		plan.Check = check(plan)
 	}
 	return plan, nil
