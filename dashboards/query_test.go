@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
 	"github.com/frontline-oss/frontline/aggregator"
+	"github.com/frontline-oss/frontline/aggregator/plan"
 	"github.com/frontline-oss/frontline/collector"
 	"github.com/frontline-oss/frontline/internal/store"
 	"github.com/frontline-oss/frontline/internal/store/storetest"
@@ -97,7 +99,41 @@ func loadDemo(t *testing.T, s store.Store) (time.Time, time.Time) {
 	if err := aggregator.New(s, aggregator.Options{}).RunOnce(ctx, to); err != nil {
 		t.Fatal(err)
 	}
+	demoRoster(t, s, to.Add(-24*time.Hour))
 	return from, to
+}
+
+// demoRoster writes a roster of day (too few days for a plan: the heads
+// to schedule are the agents logged in per interval, rounded up) for the
+// roster panel.
+func demoRoster(t *testing.T, s store.Store, day time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	type row struct {
+		At     time.Time `json:"at"`
+		Agents float64   `json:"agents"`
+	}
+	rows, err := store.QueryAll[row](ctx, s, `SELECT interval_start AS at, sum(staffed_sec) / 900 AS agents FROM staffed_15m FINAL
+WHERE interval_start >= {from:DateTime64(3, 'UTC')} AND interval_start < {from:DateTime64(3, 'UTC')} + INTERVAL 1 DAY
+GROUP BY at`, store.Params{"from": day})
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("staffing of %s: %d intervals, %v", day.Format(time.DateOnly), len(rows), err)
+	}
+	req := make([]int, 96)
+	for _, r := range rows {
+		req[int(r.At.Sub(day)/(15*time.Minute))] = int(math.Ceil(r.Agents))
+	}
+	r, err := plan.Schedule("billing+orders+support+tech", day, 15*time.Minute, req, plan.DefaultShifts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.New(s, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WriteRosters(ctx, &plan.Plan{Date: day, IntervalSec: 900, CreatedAt: day}, []plan.Roster{*r}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 type column struct {

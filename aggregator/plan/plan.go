@@ -1,10 +1,13 @@
 // Package plan is the capacity plan of `frontline plan`: it forecasts each
 // queue's offered calls and AHT per interval of a day from the weeks
-// before it (methods chosen per queue by backtest), adds the e-mails and
-// callbacks as deferred work, turns the load into required agents with
-// aggregator/erlang, sets them against the agents staffed and writes the
-// result to the capacity_plan table (migration 0020) for the capacity
-// dashboard. History is read with one embedded SQL file per series
+// before it (methods chosen per queue by backtest; a day under way is
+// re-forecast from its calls so far), adds the e-mails and callbacks as
+// deferred work, plans the queues the same agents serve as one pool with
+// aggregator/erlang, sets the requirement against the agents on the work
+// (the same quantity: docs/planning.md), checks a past day's plan against
+// the day, turns the heads to schedule into shift rosters, and writes the
+// capacity_plan and roster tables (migrations 0020, 0040, 0041) for the
+// Capacity dashboard. History is read with one embedded SQL file per series
 // (sql/*.sql) from the rollups and derived tables the aggregator keeps.
 package plan
 
