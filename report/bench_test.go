@@ -100,7 +100,7 @@ func BenchmarkDayIntervals(b *testing.B) {
 			}
 		},
 		"raw": func() {
-			if _, err := store.QueryAll[QueueInterval](ctx, s, rollupRawSQL, store.Params{"from": day, "to": day.Add(24 * time.Hour)}); err != nil {
+			if _, err := store.QueryAll[QueueInterval](ctx, s, rollupRawSQL, store.Params{"from": day, "to": day.Add(24 * time.Hour), "queue": "", "sl": 20, "short": 5, "queue_sl": 20, "queue_short": 5}); err != nil {
 				b.Fatal(err)
 			}
 		},
