@@ -230,6 +230,10 @@ func write(out, collector, kpis, pkgs string) error {
 	buf.WriteString(collector)
 	buf.WriteString(collectorNote)
 	buf.WriteString(kpis)
+	if _, err := os.Stat("docs/soak.md"); err == nil {
+		buf.WriteString("\n## Soak\n\n`make soak` (its own run, not this one): the collector for 30 minutes at half its measured maximum,\n" +
+			"SIGKILLed every 5 minutes; figures in [docs/soak.md](docs/soak.md).\n\n![RSS, lag and throughput over time](docs/soak.png)\n")
+	}
 	fmt.Fprintf(&buf, "\n## Package benchmarks\n\n`go test -bench` beside the code: decode per event, Erlang C/A staffing, a day's\nper-interval query on the rollup against the same on raw events and a `count()` of the raw\ntables (ratios in the metrics), the collector's store side alone.\n\n```\n%s\n```\n", pkgs)
 	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
 		return err
