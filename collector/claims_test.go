@@ -1,9 +1,7 @@
 package collector_test
 
 import (
-	"bufio"
 	"context"
-	"os"
 	"sync"
 	"testing"
 
@@ -49,17 +47,7 @@ func (g *gatedStore) Insert(ctx context.Context, b *store.Block) error {
 // event is stored once. (The fault matrix found this: its rebalance row
 // stored an event twice about one run in three.)
 func TestOverlappingFlushes(t *testing.T) {
-	f, err := os.Open(basicFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var lines [][]byte
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		lines = append(lines, append([]byte(nil), sc.Bytes()...))
-	}
+	lines := basicLines(t)
 	flush := func(first, last int64) *collector.Flush {
 		p := collector.Part{Range: collector.Range{Group: "g", Topic: "cs.all", Partition: 0, First: first, Last: last}}
 		for o := first; o <= last; o++ {

@@ -1,13 +1,10 @@
 package collector_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,38 +48,9 @@ func startBroker(t *testing.T, extra ...kfake.Opt) *kfake.Cluster {
 // cs.calls so that the collector meets them. It returns the lines sent.
 func produceFile(t *testing.T, brokers []string, path string) int {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("cannot open scenario: %v", err)
-	}
-	defer f.Close()
-	var msgs []kafka.Message
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		v := bytes.Clone(sc.Bytes())
-		if len(bytes.TrimSpace(v)) == 0 {
-			continue
-		}
-		m := kafka.Message{Topic: schemas.TopicCalls, Value: v}
-		var env struct {
-			Type string `json:"type"`
-		}
-		_ = json.Unmarshal(v, &env)
-		if info, ok := schemas.Info(env.Type); ok {
-			m.Topic = info.Topic
-		}
-		if ev, err := schemas.Decode(v); err == nil {
-			m.Key = []byte(ev.Data.Key())
-		}
-		msgs = append(msgs, m)
-	}
-	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Balancer: &kafka.Murmur2Balancer{}, RequiredAcks: kafka.RequireAll, BatchSize: 1000, BatchTimeout: time.Millisecond}
-	defer w.Close()
-	if err := w.WriteMessages(context.Background(), msgs...); err != nil {
-		t.Fatalf("cannot produce scenario: %v", err)
-	}
-	return len(msgs)
+	lines := fileLines(t, path)
+	produceLines(t, brokers, lines)
+	return len(lines)
 }
 
 // counts are what ClickHouse holds after ingest.

@@ -251,7 +251,13 @@ func produceLines(t *testing.T, brokers []string, lines [][]byte) {
 
 func basicLines(t *testing.T) [][]byte {
 	t.Helper()
-	b, err := os.ReadFile(basicFile)
+	return fileLines(t, basicFile)
+}
+
+// fileLines returns the non-blank lines of a JSONL file.
+func fileLines(t *testing.T, path string) [][]byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
