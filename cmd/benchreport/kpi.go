@@ -162,8 +162,7 @@ func kpiBench(ctx context.Context, dir, db string, agents, days int) (kpiResult,
 		}
 		runs = append(runs, time.Since(t))
 	}
-	sort.Slice(runs, func(i, j int) bool { return runs[i] < runs[j] })
-	res.intervalsMedian, res.intervalsP95 = runs[len(runs)/2], runs[len(runs)*95/100]
+	res.intervalsMedian, res.intervalsP95 = quantile(runs, 50), quantile(runs, 95)
 	res.capped, res.cappedErr = cappedReport(ctx, s, start, to)
 	if err := panelTimes(ctx, s, day, &res); err != nil {
 		return res, err
@@ -219,15 +218,19 @@ func panelTimes(ctx context.Context, s store.Store, day time.Time, res *kpiResul
 			}
 			runs = append(runs, time.Since(t))
 		}
-		sort.Slice(runs, func(i, j int) bool { return runs[i] < runs[j] })
-		if p := runs[len(runs)*95/100]; p > res.slowestP95 {
+		if p := quantile(runs, 95); p > res.slowestP95 {
 			res.slowestP95, res.slowestPanel = p, q.Name
 		}
 		all = append(all, runs...)
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	res.panelP95 = all[len(all)*95/100]
+	res.panelP95 = quantile(all, 95)
 	return nil
+}
+
+// quantile sorts ds and returns its pct-th percentile (the element at len·pct/100).
+func quantile(ds []time.Duration, pct int) time.Duration {
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds[len(ds)*pct/100]
 }
 
 func median(n int, f func() error) (time.Duration, error) {
@@ -239,8 +242,7 @@ func median(n int, f func() error) (time.Duration, error) {
 		}
 		ds = append(ds, time.Since(t))
 	}
-	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-	return ds[len(ds)/2], nil
+	return quantile(ds, 50), nil
 }
 
 func kpiTable(rs []kpiResult) string {
