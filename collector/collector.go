@@ -267,10 +267,10 @@ func (j *job) flush() *Flush {
 
 // New creates a collector writing to s. Run starts it.
 func New(s store.Store, o Options) (*Collector, error) {
-	o = o.withDefaults()
 	if err := o.Check(); err != nil {
 		return nil, err
 	}
+	o = o.withDefaults()
 	m := NewMetrics(o.Registerer)
 	c := &Collector{
 		o:        o,
