@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -148,5 +150,22 @@ func TestConfigPrecedence(t *testing.T) {
 	// 120 calls (flag) × 200 s (env) / 1800 s (file) = 13.33 Erlangs.
 	if !strings.Contains(out, `"traffic_erlangs":13.33`) {
 		t.Fatalf("want traffic 13.33 Erlangs from flag, env and file; got %s", out)
+	}
+}
+
+// TestReplayStdin: `frontline replay -` loads lines piped to the process.
+// The embedded engine took a pipe on file descriptor 0 for the data of its
+// own inserts and failed every one ("both inlined and external data").
+func TestReplayStdin(t *testing.T) {
+	lines, err := os.ReadFile(filepath.Join("..", "..", "testdata", "basic", "events.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(frontlineBinary(t), "replay", "--data", t.TempDir(), "--database", "stdin", "-")
+	cmd.Env = append(os.Environ(), "CHDB_LIB_PATH="+storetest.Library(t))
+	cmd.Stdin = bytes.NewReader(lines)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "-: 3792 lines, 3716 loaded, 69 duplicate, 7 invalid") {
+		t.Fatalf("replay - = %v:\n%s", err, out)
 	}
 }

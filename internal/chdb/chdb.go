@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 	"unsafe"
 
@@ -147,6 +148,9 @@ func Open(lib, dir string) (*Conn, error) {
 	if err := Load(lib); err != nil {
 		return nil, err
 	}
+	if err := keepStdinFromEngine(); err != nil {
+		return nil, err
+	}
 	argv := []string{"clickhouse", "--path=" + dir}
 	cargv := make([]*byte, len(argv))
 	bufs := make([][]byte, len(argv))
@@ -169,6 +173,42 @@ func Open(lib, dir string) (*Conn, error) {
 	}
 	return &Conn{c: *h, h: h}, nil
 }
+
+// keepStdinFromEngine gives the engine /dev/null as its standard input and
+// the process's standard input a new descriptor, os.Stdin. The engine is
+// clickhouse-local: when file descriptor 0 is a pipe with data, it takes that
+// data for the input of every INSERT, which then fails ("both inlined and
+// external data"), so `frontline replay -` could not load a line.
+func keepStdinFromEngine() error {
+	stdinOnce.Do(func() {
+		fd, err := syscall.Dup(0)
+		if err != nil {
+			if errors.Is(err, syscall.EBADF) { // no standard input at all
+				return
+			}
+			stdinErr = fmt.Errorf("cannot keep standard input from the embedded ClickHouse: %w", err)
+			return
+		}
+		null, err := os.Open(os.DevNull)
+		if err == nil {
+			err = syscall.Dup3(int(null.Fd()), 0, 0)
+			null.Close()
+		}
+		if err != nil {
+			syscall.Close(fd)
+			stdinErr = fmt.Errorf("cannot keep standard input from the embedded ClickHouse: %w", err)
+			return
+		}
+		syscall.CloseOnExec(fd)
+		os.Stdin = os.NewFile(uintptr(fd), "/dev/stdin")
+	})
+	return stdinErr
+}
+
+var (
+	stdinOnce sync.Once
+	stdinErr  error
+)
 
 // Result is the output of one query and what it read.
 type Result struct {
