@@ -200,14 +200,18 @@ func keepStdinFromEngine() error {
 			return
 		}
 		syscall.CloseOnExec(fd)
+		// The old os.Stdin stays referenced: its finalizer would close
+		// descriptor 0, and the next file opened would take its place.
+		engineStdin = os.Stdin
 		os.Stdin = os.NewFile(uintptr(fd), "/dev/stdin")
 	})
 	return stdinErr
 }
 
 var (
-	stdinOnce sync.Once
-	stdinErr  error
+	stdinOnce   sync.Once
+	stdinErr    error
+	engineStdin *os.File
 )
 
 // Result is the output of one query and what it read.

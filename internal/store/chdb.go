@@ -104,8 +104,11 @@ func openEngine(abs string, o EmbeddedOptions) error {
 	}
 	// Query parameters travel inside the query text here (SET param_x), so
 	// large parameters (a batch's event ids) need a larger limit than the
-	// server's default 256 KiB.
-	if _, err := conn.Query("SET max_query_size = 67108864", "TSV"); err != nil {
+	// server's default 256 KiB. Inserts are synchronous (their rows are in
+	// the query): the engine's default async_insert made clickhouse-local
+	// look for more rows on its standard input, and refuse the insert when
+	// it found any.
+	if _, err := conn.Query("SET max_query_size = 67108864; SET async_insert = 0", "TSV"); err != nil {
 		conn.Close()
 		lock.release()
 		return fmt.Errorf("cannot configure the embedded ClickHouse: %w", err)

@@ -57,6 +57,14 @@ func OpenServer(ctx context.Context, o ServerOptions) (*Server, error) {
 	}
 	boot.Close()
 	opts.Auth.Database = db
+	// Inserts are synchronous: an asynchronous insert (the default of recent
+	// servers) ignores insert_deduplication_token unless
+	// async_insert_deduplicate is on, and acknowledges rows a flush has not
+	// yet recorded.
+	if opts.Settings == nil {
+		opts.Settings = clickhouse.Settings{}
+	}
+	opts.Settings["async_insert"] = 0
 	conn, err := clickhouse.Open(opts)
 	if err != nil {
 		return nil, fmt.Errorf("cannot connect to ClickHouse %q: %w", RedactDSN(dsn), err)

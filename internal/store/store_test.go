@@ -61,6 +61,22 @@ func TestInsertDeduplicatesByToken(t *testing.T) {
 	}
 }
 
+// TestInsertsAreSynchronous: the engine (26.x) and recent servers insert
+// asynchronously by default, which ignores insert_deduplication_token and, in
+// the embedded engine, took a pipe on standard input for more rows.
+func TestInsertsAreSynchronous(t *testing.T) {
+	s := storetest.New(t)
+	got, err := store.QueryOne[struct {
+		Async bool `json:"async"`
+	}](context.Background(), s, "SELECT getSetting('async_insert') AS async", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Async {
+		t.Fatal("async_insert is on for the store's statements")
+	}
+}
+
 func TestQuoting(t *testing.T) {
 	s := storetest.New(t)
 	ctx := context.Background()
