@@ -77,6 +77,30 @@ func TestInsertsAreSynchronous(t *testing.T) {
 	}
 }
 
+// TestCodecs: the raw event tables and the claimed ids store timestamps as
+// deltas and ids (every plain String) in ZSTD (migration 0050).
+func TestCodecs(t *testing.T) {
+	s := storetest.New(t)
+	missing, err := store.QueryAll[struct {
+		Table  string `json:"table"`
+		Column string `json:"name"`
+	}](context.Background(), s, `
+SELECT table, name FROM system.columns
+WHERE database = currentDatabase()
+  AND table IN (SELECT table FROM system.columns WHERE database = currentDatabase() AND name = 'event_id')
+  AND table NOT IN ('dlq')
+  AND default_kind != 'MATERIALIZED'
+  AND (type LIKE '%DateTime%' AND compression_codec NOT LIKE 'CODEC(Delta%'
+       OR type IN ('String', 'Nullable(String)') AND compression_codec = '')
+ORDER BY table, name`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(missing) > 0 {
+		t.Fatalf("columns without their codec: %+v", missing)
+	}
+}
+
 func TestQuoting(t *testing.T) {
 	s := storetest.New(t)
 	ctx := context.Background()
