@@ -23,15 +23,15 @@ func churn(g gen) *dashboard.DashboardBuilder {
 		WithPanel(defaultStat("Customers lost",
 			"Customers who left in the period.",
 			units.Short).
-			WithTarget(g.chQuery(g.churnSQL() + "\nSELECT countIf(is_churned) AS churned FROM valued"))).
+			WithTarget(g.chQuery(g.churnedSQL() + "\nSELECT countIf(is_churned) AS churned FROM valued"))).
 		WithPanel(defaultStat("Revenue lost",
 			"Annual value of the customers who left in the period (the value on the churn record, else the latest known).",
 			cur).
-			WithTarget(g.chQuery(g.churnSQL() + "\nSELECT sumIf(value, is_churned) AS revenue_lost FROM valued"))).
+			WithTarget(g.chQuery(g.churnedSQL() + "\nSELECT sumIf(value, is_churned) AS revenue_lost FROM valued"))).
 		WithPanel(defaultStat("Revenue lost after poor service",
 			"Annual value of the customers who left in the period after "+poor+".",
 			cur).
-			WithTarget(g.chQuery(g.churnSQL() + "\nSELECT sumIf(value, is_churned AND is_poor) AS revenue_lost_after_poor_service FROM valued"))).
+			WithTarget(g.chQuery(g.churnedSQL() + "\nSELECT sumIf(value, is_churned AND is_poor) AS revenue_lost_after_poor_service FROM valued"))).
 		WithPanel(defaultStat("Churn lift of poor service",
 			"How many times more likely a customer with "+poor+" was to leave than one without. Customers judged: those who left in the period (at the moment they left) and those still with us who contacted us in the last "+days(g.p.ChurnLookback)+" (at the end of the period). Above 1: poor service drives churn.",
 			"suffix:×").Decimals(2).Thresholds(dashboard.NewThresholdsConfigBuilder().Mode(dashboard.ThresholdsModeAbsolute).
@@ -50,7 +50,7 @@ FROM valued`))).
 		WithPanel(defaultBars("Revenue lost by interval",
 			"Per interval: annual value of the customers who left, split by whether they had "+poor+".",
 			cur).
-			WithTarget(g.chSeries(g.churnSQL() + `
+			WithTarget(g.chSeries(g.churnedSQL() + `
 SELECT ` + g.bucket("t") + ` AS time,
     sumIf(value, is_poor) AS ` + "`after poor service`" + `,
     sumIf(value, NOT is_poor) AS ` + "`other`" + `

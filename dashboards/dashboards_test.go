@@ -181,8 +181,12 @@ func TestPanelsUseTheReportDefinitions(t *testing.T) {
 		"callback_sla", "email_reply", "email_replies", "calls_by_tenure"} {
 		blocks[name] = g.definitions(name)
 	}
+	only := g.terms
+	only.ChurnedOnly = true
+	blocks["churned_cohort"] = definitions(only, "churn_cohort")
 	contacts := []string{"inbound_calls", "contacts", "judged_contacts"}
 	churn := []string{"inbound_calls", "contacts", "churn_cohort"}
+	churned := []string{"inbound_calls", "contacts", "churned_cohort"}
 	callbackSLA := []string{"callback_sla"}
 	emailSLA := []string{"email_reply"}
 	uses := map[string][]string{
@@ -198,13 +202,13 @@ func TestPanelsUseTheReportDefinitions(t *testing.T) {
 		UIDOverview + "/Repeat contact rate":                          contacts,
 		UIDOverview + "/First-contact resolution":                     contacts,
 		UIDOverview + "/Repeat contacts and first-contact resolution": contacts,
-		UIDOverview + "/Revenue lost after poor service":              churn,
-		UIDChurn + "/Customers lost":                                  churn,
-		UIDChurn + "/Revenue lost":                                    churn,
-		UIDChurn + "/Revenue lost after poor service":                 churn,
+		UIDOverview + "/Revenue lost after poor service":              churned,
+		UIDChurn + "/Customers lost":                                  churned,
+		UIDChurn + "/Revenue lost":                                    churned,
+		UIDChurn + "/Revenue lost after poor service":                 churned,
 		UIDChurn + "/Churn lift of poor service":                      churn,
 		UIDChurn + "/Churn rate with and without poor service":        churn,
-		UIDChurn + "/Revenue lost by interval":                        churn,
+		UIDChurn + "/Revenue lost by interval":                        churned,
 		UIDChurn + "/Customers at risk":                               churn,
 		UIDChurn + "/Revenue at risk":                                 churn,
 		UIDChurn + "/At-risk customers by value":                      churn,

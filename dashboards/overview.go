@@ -70,7 +70,7 @@ func overview(g gen) *dashboard.DashboardBuilder {
 			"Annual value of the customers who left in the period after poor service in the "+days(g.p.ChurnLookback)+" before: a long wait, an abandoned or transferred call, a missed callback, or "+itoa(g.p.RepeatContacts)+" contacts or more.",
 			g.currencyUnit()).Span(4).Thresholds(dashboard.NewThresholdsConfigBuilder().Mode(dashboard.ThresholdsModeAbsolute).
 			Steps([]dashboard.Threshold{step(nil, "green"), step(ptr(0.01), "red")})).
-			WithTarget(g.chQuery(g.churnSQL() + `
+			WithTarget(g.chQuery(g.churnedSQL() + `
 SELECT sumIf(value, is_churned AND is_poor) AS revenue_lost_after_poor_service FROM valued`))).
 		WithPanel(defaultTimeseries("Repeat contacts and first-contact resolution",
 			"Per interval of the contact: the repeat contact rate and the first-contact resolution rate, as in the figures above.",

@@ -177,13 +177,26 @@ func (g gen) contactsSQL(b string, cols ...string) string {
 // poor service (customer_poor_service, kept by the aggregator's
 // job_poor_service) covers t. Append more CTEs or the SELECT.
 func (g gen) churnSQL() string {
-	return "WITH\n" + g.definitions("inbound_calls", "contacts") + `,
+	return g.cohortSQL(g.terms)
+}
+
+// churnedSQL is churnSQL with only the customers who left in the range
+// (is_churned in every row), for the panels about them: it reads the events
+// of those few customers instead of grouping every customer's.
+func (g gen) churnedSQL() string {
+	t := g.terms
+	t.ChurnedOnly = true
+	return g.cohortSQL(t)
+}
+
+func (g gen) cohortSQL(t kpi.Terms) string {
+	return "WITH\n" + definitions(t, "inbound_calls", "contacts") + `,
 churn_service AS (
     SELECT customer_id, toUnixTimestamp64Milli(from_at) AS from_ms, toUnixTimestamp64Milli(until_at) AS until_ms
     FROM customer_poor_service FINAL
     WHERE poor = 1
 ),
-` + g.definitions("churn_cohort") + `,
+` + definitions(t, "churn_cohort") + `,
 valued AS (
     SELECT customer_id, t, is_churned, value, in_poor_span AS is_poor
     FROM cohort

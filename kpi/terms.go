@@ -33,6 +33,10 @@ type Terms struct {
 	// LongWait, RepeatWindow, ChurnLookback and TenureNew (seconds) and
 	// RepeatContacts are the centre-wide parameters, numbers.
 	LongWait, RepeatWindow, ChurnLookback, TenureNew, RepeatContacts string
+	// ChurnedOnly narrows churn_cohort (def_churn.sql) to the customers
+	// churned in the window: the rows it reads are those of these few
+	// customers, for the panels about customers lost.
+	ChurnedOnly bool
 	// Zone is the time zone of the view (a report, a dashboard), a SQL
 	// string literal: local days and weeks are cut in it.
 	Zone string
