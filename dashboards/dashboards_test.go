@@ -181,9 +181,8 @@ func TestPanelsUseTheReportDefinitions(t *testing.T) {
 		"callback_sla", "email_reply", "email_replies", "calls_by_tenure"} {
 		blocks[name] = g.definitions(name)
 	}
-	only := g.terms
-	only.ChurnedOnly = true
-	blocks["churned_cohort"] = definitions(only, "churn_cohort")
+	churnedSQL := g.churnedSQL()
+	blocks["churned_cohort"] = churnedSQL[strings.Index(churnedSQL, "churn_moments AS ("):strings.Index(churnedSQL, ",\nvalued AS (")]
 	contacts := []string{"inbound_calls", "contacts", "judged_contacts"}
 	churn := []string{"inbound_calls", "contacts", "churn_cohort"}
 	churned := []string{"inbound_calls", "contacts", "churned_cohort"}

@@ -185,7 +185,7 @@ func (g gen) churnSQL() string {
 // of those few customers instead of grouping every customer's.
 func (g gen) churnedSQL() string {
 	t := g.terms
-	t.ChurnedOnly = true
+	t.CohortOf = "SELECT customer_id FROM churn_moments"
 	return g.cohortSQL(t)
 }
 

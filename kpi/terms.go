@@ -33,10 +33,12 @@ type Terms struct {
 	// LongWait, RepeatWindow, ChurnLookback and TenureNew (seconds) and
 	// RepeatContacts are the centre-wide parameters, numbers.
 	LongWait, RepeatWindow, ChurnLookback, TenureNew, RepeatContacts string
-	// ChurnedOnly narrows churn_cohort (def_churn.sql) to the customers
-	// churned in the window: the rows it reads are those of these few
-	// customers, for the panels about customers lost.
-	ChurnedOnly bool
+	// CohortOf, when set, is a query of customer_id that narrows
+	// churn_cohort (def_churn.sql) to those customers: it reads their rows
+	// alone, and as a member depends on its own rows only, the members it
+	// keeps are judged exactly as in the whole cohort. For the panels about
+	// a few customers (those who left, those at risk).
+	CohortOf string
 	// Zone is the time zone of the view (a report, a dashboard), a SQL
 	// string literal: local days and weeks are cut in it.
 	Zone string
