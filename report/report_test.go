@@ -39,6 +39,17 @@ func TestScenarios(t *testing.T) {
 				t.Fatal(err)
 			}
 			reporttest.Compare(t, got, want)
+			if name != "basic" {
+				return
+			}
+			// The benchmark's breakdown runs the report's own queries, each once.
+			times, err := QueryTimes(context.Background(), s, from, to, "", kpi.Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(times) != len(reportQueries) || times[0].Took < times[len(times)-1].Took {
+				t.Errorf("QueryTimes = %v, want the %d report queries, slowest first", times, len(reportQueries))
+			}
 		})
 	}
 }
