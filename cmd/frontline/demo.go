@@ -140,10 +140,13 @@ func runDemo(ctx context.Context, cfg *config, o demoOptions) error {
 	st := svc.col.Stats()
 	log.Info("all events in ClickHouse", "loaded", st.Loaded.Load(), "duplicates", st.Duplicates.Load(), "invalid", st.Invalid.Load(), "took", time.Since(began).Round(time.Millisecond))
 
-	// A last aggregator run at the end of the window; with --serve the
-	// aggregator goes on refreshing the gauges there.
+	// A last aggregator run at the end of the window, over all of it: the
+	// simulated clock ran ahead of the collector, so the runs on the way
+	// saw some days before all their events were in (and more than
+	// --lateness behind). With --serve the aggregator goes on refreshing
+	// the gauges there.
 	simClock.Store(to.UnixMilli())
-	if err := svc.agg.RunOnce(ctx, to); err != nil {
+	if err := svc.agg.Recompute(ctx, to); err != nil {
 		return errors.Join(fmt.Errorf("aggregator: %w", err), stop())
 	}
 	if err := demoReport(ctx, cfg, s, from, to, o); err != nil {
