@@ -181,8 +181,7 @@ func TestPanelsUseTheReportDefinitions(t *testing.T) {
 		"callback_sla", "email_reply", "email_replies", "calls_by_tenure"} {
 		blocks[name] = g.definitions(name)
 	}
-	churnedSQL := g.churnedSQL()
-	blocks["churned_cohort"] = churnedSQL[strings.Index(churnedSQL, "churn_moments AS ("):strings.Index(churnedSQL, ",\nvalued AS (")]
+	blocks["churned_cohort"] = definitions(g.churnedTerms(), "churn_cohort")
 	contacts := []string{"inbound_calls", "contacts", "judged_contacts"}
 	churn := []string{"inbound_calls", "contacts", "churn_cohort"}
 	churned := []string{"inbound_calls", "contacts", "churned_cohort"}

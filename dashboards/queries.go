@@ -184,9 +184,15 @@ func (g gen) churnSQL() string {
 // (is_churned in every row), for the panels about them: it reads the events
 // of those few customers instead of grouping every customer's.
 func (g gen) churnedSQL() string {
+	return g.cohortSQL(g.churnedTerms())
+}
+
+// churnedTerms narrow the churn cohort to the customers who left in the
+// range (churn_moments of def_churn.sql).
+func (g gen) churnedTerms() kpi.Terms {
 	t := g.terms
 	t.CohortOf = "SELECT customer_id FROM churn_moments"
-	return g.cohortSQL(t)
+	return t
 }
 
 func (g gen) cohortSQL(t kpi.Terms) string {

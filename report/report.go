@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -262,15 +263,7 @@ func BuildReport(ctx context.Context, s store.Store, from, to time.Time, queue s
 		r.Queues = []QueueStats{}
 	}
 	var calls callRow
-	for name, dst := range map[string]any{
-		"report_calls":     &calls,
-		"report_emails":    &r.Emails,
-		"report_orders":    &r.Orders,
-		"report_callbacks": &r.Callbacks,
-		"report_contacts":  &r.Contacts,
-		"report_agents":    &r.Agents,
-		"report_churn":     &r.Churn,
-	} {
+	for name, dst := range sections(r, &calls) {
 		if err := queryInto(ctx, s, q, name, args, dst); err != nil {
 			return nil, err
 		}
@@ -280,9 +273,23 @@ func BuildReport(ctx context.Context, s store.Store, from, to time.Time, queue s
 	return r, nil
 }
 
-// reportQueries are the queries BuildReport runs, in its order.
-var reportQueries = []string{"report_queues", "report_calls", "report_emails", "report_orders",
-	"report_callbacks", "report_contacts", "report_agents", "report_churn"}
+// sections are the one-row queries of the report, each with the section of
+// r (or the calls row) it decodes into.
+func sections(r *Report, calls *callRow) map[string]any {
+	return map[string]any{
+		"report_calls":     calls,
+		"report_emails":    &r.Emails,
+		"report_orders":    &r.Orders,
+		"report_callbacks": &r.Callbacks,
+		"report_contacts":  &r.Contacts,
+		"report_agents":    &r.Agents,
+		"report_churn":     &r.Churn,
+	}
+}
+
+// reportQueries are the queries BuildReport runs: the queues, then the
+// sections.
+var reportQueries = append([]string{"report_queues"}, slices.Sorted(maps.Keys(sections(&Report{}, &callRow{})))...)
 
 // QueryTime is how long one of the report's queries took.
 type QueryTime struct {

@@ -181,11 +181,10 @@ func Open(lib, dir string) (*Conn, error) {
 // external data"), so `frontline replay -` could not load a line.
 func keepStdinFromEngine() error {
 	stdinOnce.Do(func() {
+		// Descriptor 0 is open: the Go runtime opens /dev/null on a closed
+		// standard descriptor at start-up.
 		fd, err := syscall.Dup(0)
 		if err != nil {
-			if errors.Is(err, syscall.EBADF) { // no standard input at all
-				return
-			}
 			stdinErr = fmt.Errorf("cannot keep standard input from the embedded ClickHouse: %w", err)
 			return
 		}
