@@ -11,6 +11,12 @@
 -- def_agents.sql). States and roster are centre-wide; the queue filter only
 -- selects the calls of the AHT split.
 -- Parameters: from, to, tenure_new, short_abandon (seconds), queue ('' = all).
+--
+-- The states window partitions by agent_id and orders by at, the key of
+-- agent_states, so optimize_read_in_window_order reads them in that order and
+-- sorts only equal moments by event_id: on 11.7 M events the states ran within
+-- 100 MB, where sorting them all in memory did not, and took about as long
+-- (0.4-0.5 s). The report within 512 MiB had failed on 29.7 M events.
 WITH
 {{template "inbound_calls" .}},
 toUnixTimestamp64Milli({from:DateTime64(3, 'UTC')}) AS from_ms,
@@ -74,3 +80,5 @@ SELECT
     tupleElement(r, 3) AS turnover_rate,
     tupleElement((SELECT * FROM handled_totals) AS h, 1) AS aht_new_sec,
     tupleElement(h, 2) AS aht_tenured_sec
+-- off by default in the engine, which prefers a parallel sort to this bounded read
+SETTINGS optimize_read_in_window_order = 1
