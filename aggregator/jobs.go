@@ -72,7 +72,7 @@ func (o Options) withDefaults() Options {
 
 // jobDef is one derived-table job: an INSERT … SELECT in sql/<file>.sql that
 // refreshes table. Jobs run in this order; a later one may read an earlier
-// one's table (poor service reads callback_status, staffing reads intervals).
+// one's table (poor service reads callback_status).
 type jobDef struct {
 	name  string
 	table string
@@ -81,7 +81,6 @@ type jobDef struct {
 var jobDefs = []jobDef{
 	{"job_callback_status", "callback_status"},
 	{"job_email_first_reply", "email_first_reply"},
-	{"job_agent_state_intervals", "agent_state_intervals"},
 	{"job_staffed", "staffed_15m"},
 	{"job_poor_service", "customer_poor_service"},
 }

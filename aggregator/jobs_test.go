@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"log/slog"
+	"math"
 
 	"github.com/frontline-oss/frontline/internal/eventtest"
 	"github.com/frontline-oss/frontline/kpi"
@@ -167,6 +168,56 @@ func TestLateEventsCorrectTheirIntervals(t *testing.T) {
 		if len(iv) != 1 || iv[0].Answered != 1 || *iv[0].ASASec != 12 {
 			t.Errorf("run %d: calls rollup at 10:00 %+v, want the late call (answered after 12 s)", run, iv)
 		}
+	}
+}
+
+// TestStaffedTiesAsTheReport: two state events of an agent at the same
+// moment last in event_id order, as report_agents orders them: the later id's
+// state holds until the next event. staffed_15m read them through
+// agent_state_intervals, keyed (agent_id, start_at), which kept one of the
+// two arbitrarily; and the migration that drops that table leaves no trace.
+func TestStaffedTiesAsTheReport(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	at := func(hm string) time.Time { return jtAt(t, hm) }
+	state := func(id, st, hm string) *schemas.Event {
+		return &schemas.Event{ID: id, Type: schemas.TypeAgentState, Source: "test",
+			Data: &schemas.AgentState{AgentID: "a1", State: st, At: at(hm), Queue: "billing"}}
+	}
+	// Inserted in both orders, so that neither insert order nor id order
+	// alone decides.
+	eventtest.Insert(t, s, state("tie-0", "available", "08:00"), state("tie-2", "busy", "09:00"), state("tie-1", "available", "09:00"),
+		state("tie-3", "logged_out", "10:00"))
+	eventtest.Insert(t, s, state("tie-4", "available", "10:30"), state("tie-5", "available", "11:00"), state("tie-6", "busy", "11:00"),
+		state("tie-7", "logged_out", "12:00"))
+	if err := New(s, Options{}).RunOnce(ctx, at("20:00")); err != nil {
+		t.Fatal(err)
+	}
+	b := jtStaffedByBucket(t, s)
+	if b["09:00"].Busy != 900 || b["09:00"].Available != 0 || b["11:00"].Busy != 900 || b["11:00"].Available != 0 {
+		t.Errorf("09:00 %+v, 11:00 %+v: want the state of the later event id (busy) for both", b["09:00"], b["11:00"])
+	}
+	r, err := report.BuildReport(ctx, s, at("00:00"), at("00:00").Add(24*time.Hour), "", kpi.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var busy, available float64
+	for _, x := range b {
+		busy += x.Busy + x.Wrap
+		available += x.Available
+	}
+	occ := busy / (busy + available)
+	if r.Agents.Occupancy == nil || math.Abs(*r.Agents.Occupancy-occ) > 1e-9 || occ != 2/3.5 {
+		got := math.NaN()
+		if r.Agents.Occupancy != nil {
+			got = *r.Agents.Occupancy
+		}
+		t.Errorf("the report's occupancy %v, staffed_15m's %v, want 2/3.5 for both", got, occ)
+	}
+	if n := jtQuery[struct {
+		N uint64 `json:"n"`
+	}](t, s, "SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name = 'agent_state_intervals'"); n[0].N != 0 {
+		t.Error("agent_state_intervals is still there")
 	}
 }
 

@@ -31,7 +31,6 @@ var retained = []struct{ table, column, kind string }{
 	{"orders_15m", "interval_start", retainDerived},
 	{"callback_status", "requested_at", retainDerived},
 	{"email_first_reply", "received_at", retainDerived},
-	{"agent_state_intervals", "start_at", retainDerived},
 	{"staffed_15m", "interval_start", retainDerived},
 	{"customer_poor_service", "until_at", retainDerived},
 	{"capacity_plan", "plan_date", retainDerived},
