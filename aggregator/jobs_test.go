@@ -28,6 +28,12 @@ func jtEvent(data schemas.Data) *schemas.Event {
 	return &schemas.Event{ID: fmt.Sprintf("jt-%d", jtSeq), Type: data.EventType(), Source: "test", Data: data}
 }
 
+// jtState is agent a1's state event st at hm (as jtAt), in queue billing.
+func jtState(t testing.TB, st, hm string) *schemas.Event {
+	t.Helper()
+	return jtEvent(&schemas.AgentState{AgentID: "a1", State: st, At: jtAt(t, hm), Queue: "billing"})
+}
+
 // jtAt is a time on 2026-10-03 (UTC), "15:04" or "15:04:05".
 func jtAt(t testing.TB, hm string) time.Time {
 	t.Helper()
@@ -100,9 +106,9 @@ func TestLateEventsCorrectTheirIntervals(t *testing.T) {
 	s := storetest.New(t)
 	at := func(hm string) time.Time { return jtAt(t, hm) }
 	eventtest.Insert(t, s,
-		jtEvent(&schemas.AgentState{AgentID: "a1", State: "available", At: at("08:00"), Queue: "billing"}),
-		jtEvent(&schemas.AgentState{AgentID: "a1", State: "busy", At: at("09:00"), Queue: "billing"}),
-		jtEvent(&schemas.AgentState{AgentID: "a1", State: "logged_out", At: at("12:00"), Queue: "billing"}),
+		jtState(t, "available", "08:00"),
+		jtState(t, "busy", "09:00"),
+		jtState(t, "logged_out", "12:00"),
 		jtEvent(&schemas.CallbackRequested{CallbackID: "cb1", Queue: "billing", CustomerID: "c1", RequestedAt: at("09:00"), DueAt: at("10:00")}),
 		jtEvent(&schemas.EmailReceived{EmailID: "e1", Queue: "billing", CustomerID: "c2", ReceivedAt: at("09:00")}),
 	)
@@ -126,7 +132,7 @@ func TestLateEventsCorrectTheirIntervals(t *testing.T) {
 	// e1 was answered at 10:00, and a call was queued at 10:05.
 	queued, answered := at("10:05"), at("10:05:12")
 	eventtest.Insert(t, s,
-		jtEvent(&schemas.AgentState{AgentID: "a1", State: "wrap", At: at("10:00"), Queue: "billing"}),
+		jtState(t, "wrap", "10:00"),
 		jtEvent(&schemas.CallbackAttempted{CallbackID: "cb1", AgentID: "a1", AttemptedAt: at("09:30"), Result: "reached"}),
 		jtEvent(&schemas.EmailReplied{EmailID: "e1", AgentID: "a1", RepliedAt: at("10:00")}),
 		jtEvent(&schemas.CallEnded{CallID: "late", Direction: "inbound", Queue: "billing", QueuedAt: &queued,
@@ -181,8 +187,9 @@ func TestStaffedTiesAsTheReport(t *testing.T) {
 	s := storetest.New(t)
 	at := func(hm string) time.Time { return jtAt(t, hm) }
 	state := func(id, st, hm string) *schemas.Event {
-		return &schemas.Event{ID: id, Type: schemas.TypeAgentState, Source: "test",
-			Data: &schemas.AgentState{AgentID: "a1", State: st, At: at(hm), Queue: "billing"}}
+		e := jtState(t, st, hm)
+		e.ID = id
+		return e
 	}
 	// Inserted in both orders, so that neither insert order nor id order
 	// alone decides.
@@ -229,14 +236,14 @@ func TestRecompute(t *testing.T) {
 	s := storetest.New(t)
 	at := func(hm string) time.Time { return jtAt(t, hm) }
 	eventtest.Insert(t, s,
-		jtEvent(&schemas.AgentState{AgentID: "a1", State: "available", At: at("08:00"), Queue: "billing"}),
-		jtEvent(&schemas.AgentState{AgentID: "a1", State: "logged_out", At: at("09:00"), Queue: "billing"}),
+		jtState(t, "available", "08:00"),
+		jtState(t, "logged_out", "09:00"),
 	)
 	a := New(s, Options{Lateness: time.Hour})
 	if err := a.RunOnce(ctx, at("10:00")); err != nil {
 		t.Fatal(err)
 	}
-	eventtest.Insert(t, s, jtEvent(&schemas.AgentState{AgentID: "a1", State: "busy", At: at("08:30"), Queue: "billing"}))
+	eventtest.Insert(t, s, jtState(t, "busy", "08:30"))
 	if err := a.RunOnce(ctx, at("12:00")); err != nil {
 		t.Fatal(err)
 	}

@@ -16,22 +16,16 @@ import (
 	"github.com/frontline-oss/frontline/simulator"
 )
 
-// explainStore runs EXPLAIN (indexes = 1, or what explain says) for every
-// query it passes on.
+// explainStore runs EXPLAIN indexes = 1 for every query it passes on.
 type explainStore struct {
 	store.Store
-	explain string // after EXPLAIN; "" for indexes = 1
-	mu      sync.Mutex
-	plans   map[string]string // query → plan
+	mu    sync.Mutex
+	plans map[string]string // query → plan
 }
 
 func (e *explainStore) Query(ctx context.Context, q string, p store.Params, row func([]byte) error) error {
-	what := e.explain
-	if what == "" {
-		what = "indexes = 1"
-	}
 	var plan strings.Builder
-	if err := e.Store.Query(ctx, "EXPLAIN "+what+" "+q, p, func(b []byte) error {
+	if err := e.Store.Query(ctx, "EXPLAIN indexes = 1 "+q, p, func(b []byte) error {
 		plan.Write(b)
 		plan.WriteByte('\n')
 		return nil
@@ -51,7 +45,14 @@ func (e *explainStore) Query(ctx context.Context, q string, p store.Params, row 
 // a column outside the key, so every report read all inbound history
 // (EXPLAIN's Parts 7/7 here).
 func TestDayReadsItsMonth(t *testing.T) {
-	e := &explainStore{Store: simulatedStore(t), plans: map[string]string{}}
+	s := storetest.New(t)
+	var buf bytes.Buffer
+	if _, err := simulator.New(simulator.Options{Start: time.Date(2026, 2, 26, 0, 0, 0, 0, time.UTC), Days: 5, Agents: 24, Seed: 3}).Run(context.Background(),
+		func(m simulator.Message) error { buf.Write(m.Value); buf.WriteByte('\n'); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	eventtest.Load(t, s, buf.Bytes())
+	e := &explainStore{Store: s, plans: map[string]string{}}
 	from := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
 	if _, err := BuildReport(context.Background(), e, from, from.Add(24*time.Hour), "", kpi.Config{}); err != nil {
 		t.Fatal(err)
@@ -87,19 +88,6 @@ func TestDayReadsItsMonth(t *testing.T) {
 	}
 }
 
-// simulatedStore is a store with five simulated days, 2026-02-26 to 03-03.
-func simulatedStore(t *testing.T) store.Store {
-	t.Helper()
-	s := storetest.New(t)
-	var buf bytes.Buffer
-	if _, err := simulator.New(simulator.Options{Start: time.Date(2026, 2, 26, 0, 0, 0, 0, time.UTC), Days: 5, Agents: 24, Seed: 3}).Run(context.Background(),
-		func(m simulator.Message) error { buf.Write(m.Value); buf.WriteByte('\n'); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	eventtest.Load(t, s, buf.Bytes())
-	return s
-}
-
 // TestAgentStatesWithinMemory: the report's agents section orders every
 // agent's state changes by reading agent_states in its key order (agent_id,
 // at) and finishing the sort of equal moments, instead of sorting all the
@@ -123,11 +111,8 @@ func TestAgentStatesWithinMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sql = strings.TrimSpace(sql); strings.Contains(sql[strings.LastIndex(sql, ")"):], "SETTINGS") {
-		sql += ", max_memory_usage = 128000000"
-	} else {
-		sql += "\nSETTINGS max_memory_usage = 128000000"
-	}
+	// added to the query's own SETTINGS clause
+	sql = strings.TrimSpace(sql) + ", max_memory_usage = 128000000"
 	from := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	if err := s.Query(ctx, sql, kpi.QueryParams(from, from.AddDate(0, 0, 30), ""), func([]byte) error { return nil }); err != nil {
 		t.Fatal(err)
